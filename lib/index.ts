@@ -1,0 +1,2 @@
+export * from './logging-sidecar-pod';
+export { shellQuote } from './shell';

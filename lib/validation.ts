@@ -1,0 +1,137 @@
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Cpu, ContainerResources } from 'cdk8s-plus-28';
+
+// Input checks shared by the constructs. Each throws a plain Error whose
+// message names the prop, shows the value received and says what is expected.
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+// The grammar of github.com/distribution/reference (the one kubelets and
+// container runtimes parse image names with), without IPv6 registry hosts.
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`,
+);
+
+// Plain file names only: no directories, nothing a shell or a glob would read specially.
+const LOG_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/** Shows a received value unambiguously, escapes and all. */
+export function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** A container or volume name: a DNS-1123 label, as the API server requires. */
+export function validateDnsLabel(prop: string, value: string): void {
+  if (typeof value !== 'string' || value.length > 63 || !DNS_1123_LABEL.test(value)) {
+    throw new Error(`${prop} must be a DNS-1123 label (at most 63 lowercase letters, digits and '-', `
+      + `starting and ending with a letter or digit), got ${show(value)}`);
+  }
+}
+
+/** An object name such as a Pod's: a DNS-1123 subdomain. */
+export function validateDnsSubdomain(prop: string, value: string): void {
+  if (typeof value !== 'string' || value.length > 253 || !DNS_1123_SUBDOMAIN.test(value)) {
+    throw new Error(`${prop} must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, '-' and '.', `
+      + `starting and ending with a letter or digit), got ${show(value)}`);
+  }
+}
+
+/** An image reference a container runtime can parse, such as `nginx:1.27` or `registry:5000/team/app@sha256:...`. */
+export function validateImageReference(prop: string, value: string): void {
+  if (typeof value !== 'string' || value.length > 4096 || !IMAGE_REFERENCE.test(value)) {
+    throw new Error(`${prop} must be an image reference such as "nginx:1.27" or `
+      + `"registry.example.com/team/app@sha256:<digest>", got ${show(value)}`);
+  }
+}
+
+/**
+ * A directory that is mounted into containers and read by a shell: absolute,
+ * normalized (so two spellings of one directory cannot disagree), not `/`.
+ */
+export function validateAbsoluteDirectory(prop: string, value: string): void {
+  const problem = typeof value !== 'string' ? 'must be a string'
+    : !value.startsWith('/') ? 'must be an absolute path'
+      : value === '/' ? 'must not be the root directory'
+        : value.endsWith('/') ? 'must not end with "/"'
+          // eslint-disable-next-line no-control-regex
+          : /[\x00-\x1f\x7f]/.test(value) ? 'must not contain control characters'
+            : value.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')
+              ? 'must be normalized (no empty, "." or ".." segments)'
+              : undefined;
+  if (problem) {
+    throw new Error(`${prop} ${problem}, got ${show(value)}`);
+  }
+}
+
+/** A list of plain file names inside one directory: non-empty, no paths, no shell metacharacters, no repeats. */
+export function validateFileNames(prop: string, values: readonly string[]): void {
+  if (!Array.isArray(values) || values.length === 0) {
+    throw new Error(`${prop} must list at least one file name, got ${show(values)}`);
+  }
+  const seen = new Set<string>();
+  values.forEach((value, i) => {
+    if (typeof value !== 'string' || value.length > 255 || !LOG_FILE_NAME.test(value)) {
+      throw new Error(`${prop}[${i}] must be a plain file name of letters, digits, '.', '_' and '-' `
+        + `(no '/', spaces or shell metacharacters, not starting with '.' or '-'), got ${show(value)}`);
+    }
+    if (seen.has(value)) {
+      throw new Error(`${prop}[${i}] repeats ${show(value)}, each file must be listed once`);
+    }
+    seen.add(value);
+  });
+}
+
+/** A positive interval of whole seconds, as `sleep` in a POSIX shell takes it; returns the seconds. */
+export function validateWholeSeconds(prop: string, value: Duration): number {
+  let seconds: number;
+  try {
+    seconds = value.toSeconds();
+  } catch {
+    throw new Error(`${prop} must be a whole number of seconds, got ${value.toHumanString()}`);
+  }
+  if (seconds < 1) {
+    throw new Error(`${prop} must be at least 1 second, got ${value.toHumanString()}`);
+  }
+  return seconds;
+}
+
+/** A TCP port number. */
+export function validatePort(prop: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${prop} must be a whole number from 1 to 65535, got ${show(port)}`);
+  }
+}
+
+/**
+ * Requests above limits make the API server reject the whole Pod, so the
+ * mistake is caught here, where the prop can still be named.
+ */
+export function validateResources(prop: string, resources: ContainerResources): void {
+  const cpu = resources.cpu;
+  if (cpu?.request && cpu.limit && cpuMillis(prop, 'cpu.request', cpu.request) > cpuMillis(prop, 'cpu.limit', cpu.limit)) {
+    throw new Error(`${prop}.cpu.request must not exceed ${prop}.cpu.limit, got ${show(cpu.request.amount)} > ${show(cpu.limit.amount)}`);
+  }
+  const memory = resources.memory;
+  if (memory?.request && memory.limit && memory.request.toKibibytes() > memory.limit.toKibibytes()) {
+    throw new Error(`${prop}.memory.request must not exceed ${prop}.memory.limit, `
+      + `got ${mebibytes(memory.request)}Mi > ${mebibytes(memory.limit)}Mi`);
+  }
+}
+
+function mebibytes(size: Size): number {
+  return size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+}
+
+function cpuMillis(prop: string, field: string, cpu: Cpu): number {
+  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(cpu.amount);
+  if (!match) {
+    throw new Error(`${prop}.${field} must be a CPU quantity such as "250m" or "0.5", got ${show(cpu.amount)}`);
+  }
+  return match[2] === 'm' ? Number(match[1]) : Number(match[1]) * 1000;
+}

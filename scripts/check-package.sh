@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the packed package into a scratch project the way another project
+# would depend on it, then type-checks and synthesizes a chart that imports it
+# by name. Fails if package.json's main/types/files do not ship a working library.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+cd "$root"
+npm run --silent compile
+tarball=$(npm pack --silent --pack-destination "$scratch" | tail -n 1)
+
+consumer="$scratch/consumer"
+mkdir -p "$consumer/node_modules"
+tar -xzf "$scratch/$tarball" -C "$scratch"
+mv "$scratch/package" "$consumer/node_modules/cdk8s-logging-sidecar"
+# The peer dependencies, as the consumer's own install would provide them.
+for dep in cdk8s cdk8s-plus-28 constructs @types/node; do
+  mkdir -p "$(dirname "$consumer/node_modules/$dep")"
+  ln -s "$root/node_modules/$dep" "$consumer/node_modules/$dep"
+done
+cp test/package-consumer/shop-chart.ts "$consumer/"
+
+"$root/node_modules/.bin/tsc" --strict --module commonjs --target es2022 --types node \
+  --outDir "$consumer/out" "$consumer/shop-chart.ts"
+node "$consumer/out/shop-chart.js" "$consumer/dist"
+
+manifest="$consumer/dist/shop.k8s.yaml"
+for pod in frontend admin; do
+  grep -q "^  name: $pod\$" "$manifest" || { echo "check-package: pod $pod missing from $manifest" >&2; exit 1; }
+done
+grep -q 'sleep 5; done' "$manifest" || { echo "check-package: the admin pod's readInterval was not applied" >&2; exit 1; }
+echo "check-package: $(tar -tzf "$scratch/$tarball" | wc -l) files packed; a consumer chart type-checked and synthesized 2 pods"
