@@ -1,2 +1,5 @@
 export * from './logging-sidecar-pod';
+export * from './logging-sidecar';
+export * from './log-shipper';
+export * from './fluent-bit-output';
 export { shellQuote } from './shell';

@@ -18,6 +18,9 @@ const IMAGE_REFERENCE = new RegExp(
   `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`,
 );
 
+// A UTF-16 surrogate half that is not part of a pair.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 // Plain file names only: no directories, nothing a shell or a glob would read specially.
 const LOG_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
@@ -61,6 +64,8 @@ export function validateAbsoluteDirectory(prop: string, value: string): void {
         : value.endsWith('/') ? 'must not end with "/"'
           // eslint-disable-next-line no-control-regex
           : /[\x00-\x1f\x7f]/.test(value) ? 'must not contain control characters'
+            // A lone UTF-16 surrogate cannot be encoded: the kubelet and sh would get U+FFFD instead.
+            : LONE_SURROGATE.test(value) ? 'must be valid Unicode (no lone surrogate halves)'
             : value.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')
               ? 'must be normalized (no empty, "." or ".." segments)'
               : undefined;
@@ -98,7 +103,32 @@ export function validateWholeSeconds(prop: string, value: Duration): number {
   if (seconds < 1) {
     throw new Error(`${prop} must be at least 1 second, got ${value.toHumanString()}`);
   }
+  if (!Number.isSafeInteger(seconds)) {
+    // Beyond this, the number is printed as "1e+21", which `sleep` may not take.
+    throw new Error(`${prop} must be at most ${Number.MAX_SAFE_INTEGER} seconds, got ${value.toHumanString()}`);
+  }
   return seconds;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
+const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const CONFIG_WORD = /^[A-Za-z0-9_.:\/@+-]{1,256}$/;
+
+/** A host name (RFC 1123) or an IPv4 address, as a network output is given it. */
+export function validateHost(prop: string, value: string): void {
+  if (typeof value !== 'string' || !(HOST_NAME.test(value) || IPV4.test(value))) {
+    throw new Error(`${prop} must be a host name or an IPv4 address, such as "loki.monitoring.svc", got ${show(value)}`);
+  }
+}
+
+/**
+ * A value written into a line-based configuration file: one word of a safe
+ * alphabet, so it can neither end the line nor change the line's meaning.
+ */
+export function validateConfigWord(prop: string, value: string): void {
+  if (typeof value !== 'string' || !CONFIG_WORD.test(value)) {
+    throw new Error(`${prop} must be 1 to 256 letters, digits or '_', '.', ':', '/', '@', '+', '-', got ${show(value)}`);
+  }
 }
 
 /** A TCP port number. */
@@ -114,6 +144,15 @@ export function validatePort(prop: string, port: number): void {
  */
 export function validateResources(prop: string, resources: ContainerResources): void {
   const cpu = resources.cpu;
+  // Each amount on its own first: a negative or NaN request with no limit is rejected by the API server too.
+  if (cpu?.request) cpuMillis(prop, 'cpu.request', cpu.request);
+  if (cpu?.limit) cpuMillis(prop, 'cpu.limit', cpu.limit);
+  for (const field of ['request', 'limit'] as const) {
+    const size = resources.memory?.[field];
+    if (size && !Number.isFinite(mebibytes(size))) {
+      throw new Error(`${prop}.memory.${field} must be a finite size, got ${mebibytes(size)}Mi`);
+    }
+  }
   if (cpu?.request && cpu.limit && cpuMillis(prop, 'cpu.request', cpu.request) > cpuMillis(prop, 'cpu.limit', cpu.limit)) {
     throw new Error(`${prop}.cpu.request must not exceed ${prop}.cpu.limit, got ${show(cpu.request.amount)} > ${show(cpu.limit.amount)}`);
   }

@@ -25,7 +25,9 @@ describe('defaults', () => {
     const construct = new LoggingSidecarPod(Testing.chart(), 'pod');
     expect(construct.logDirectory).toBe('/var/log/nginx');
     expect(construct.logFiles).toEqual(['access.log', 'error.log']);
-    expect(construct.readInterval.toSeconds()).toBe(30);
+    expect(construct.hardened).toBe(false);
+    expect(construct.sidecar.shipper.displayName).toBe('LogShipper.catLoop()');
+    expect(construct.sidecar.rotateLogsAt).toBeUndefined();
   });
 });
 

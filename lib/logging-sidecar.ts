@@ -1,0 +1,244 @@
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { LogShipper } from './log-shipper';
+import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
+import {
+  show,
+  validateAbsoluteDirectory,
+  validateDnsLabel,
+  validateFileNames,
+  validateResources,
+} from './validation';
+
+/**
+ * Properties of a `LoggingSidecar`. Only the workload and the container that
+ * writes the logs are required; the rest defaults to the seed's sidecar.
+ */
+export interface LoggingSidecarProps {
+  /** The Pod, Deployment, StatefulSet, DaemonSet, Job or CronJob to add the sidecar to. */
+  readonly workload: kplus.AbstractPod;
+
+  /** The workload's container that writes the log files; the shared volume is mounted in it. */
+  readonly logWriter: kplus.Container;
+
+  /**
+   * How the logs are read and shipped.
+   * @default LogShipper.catLoop()
+   */
+  readonly shipper?: LogShipper;
+
+  /**
+   * Name of the sidecar container.
+   * @default 'sidecar-container'
+   */
+  readonly containerName?: string;
+
+  /**
+   * CPU and memory of the sidecar. Replaces the shipper's default as a whole.
+   * @default - the shipper's: requests 10m CPU / 16Mi and limits 100m / 64Mi for catLoop and stream
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * Name of the emptyDir volume shared by the writer and the sidecar.
+   * @default 'shared-logs'
+   */
+  readonly volumeName?: string;
+
+  /**
+   * Directory the writer writes its logs to; the shared volume is mounted here in both containers.
+   * @default '/var/log/nginx'
+   */
+  readonly logDirectory?: string;
+
+  /**
+   * Log files in `logDirectory` that the sidecar ships, in this order.
+   * @default ['access.log', 'error.log']
+   */
+  readonly logFiles?: string[];
+
+  /**
+   * Run the sidecar as a native sidecar: an init container with `restartPolicy: Always`
+   * (Kubernetes 1.29 and later, or 1.28 with the SidecarContainers feature gate). It
+   * starts before the writer and stops after it, so the last lines are shipped.
+   * @default false
+   */
+  readonly nativeSidecar?: boolean;
+
+  /**
+   * Run the sidecar as the non-root `runAsUser` with the Pod Security Standards
+   * "restricted" controls, a read-only root filesystem and, unless it rotates
+   * logs, the log volume mounted read-only.
+   * @default false
+   */
+  readonly hardened?: boolean;
+
+  /**
+   * User (and group) the sidecar runs as when `hardened`. To rotate logs it must
+   * be the user nginx runs as, so that it may signal nginx.
+   * @default 101 (the nginx user of nginx images)
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * Size limit of the shared emptyDir (`sizeLimit`); the kubelet evicts the pod
+   * beyond it. Needs a shipper that rotates logs, to stay under it.
+   * @default - no limit
+   */
+  readonly volumeSizeLimit?: Size;
+
+  /**
+   * Rotate each log file once it is this large and fully shipped: the shipper
+   * renames it, signals nginx to reopen its logs (the workload's process
+   * namespace is shared for that) and deletes it once read to the end.
+   * @default - a quarter of `volumeSizeLimit` per file when that is set, else no rotation
+   */
+  readonly rotateLogsAt?: Size;
+}
+
+/**
+ * A log sidecar added to any cdk8s-plus workload: an emptyDir shared by the
+ * container that writes logs and a sidecar container that ships them.
+ */
+export class LoggingSidecar extends Construct {
+  /** The sidecar container (an init container when `nativeSidecar`). */
+  public readonly container: kplus.Container;
+  /** The emptyDir volume the writer and the sidecar share. */
+  public readonly logVolume: kplus.Volume;
+  /** The shipper running in the sidecar. */
+  public readonly shipper: LogShipper;
+  /** The directory the shared volume is mounted at. */
+  public readonly logDirectory: string;
+  /** The size at which the shipper rotates a log file; undefined when it does not rotate. */
+  public readonly rotateLogsAt?: Size;
+
+  private readonly _logFiles: string[];
+
+  constructor(scope: Construct, id: string, props: LoggingSidecarProps) {
+    super(scope, id);
+
+    const workload = props.workload;
+    this.shipper = props.shipper ?? LogShipper.catLoop();
+    const containerName = props.containerName ?? 'sidecar-container';
+    const volumeName = props.volumeName ?? 'shared-logs';
+    this.logDirectory = props.logDirectory ?? '/var/log/nginx';
+    this._logFiles = [...(props.logFiles ?? ['access.log', 'error.log'])];
+    const nativeSidecar = props.nativeSidecar ?? false;
+    const hardened = props.hardened ?? false;
+
+    validateDnsLabel('containerName', containerName);
+    validateDnsLabel('volumeName', volumeName);
+    validateAbsoluteDirectory('logDirectory', this.logDirectory);
+    validateFileNames('logFiles', this._logFiles);
+    if (props.resources) {
+      validateResources('resources', props.resources);
+    }
+    if (!workload.containers.includes(props.logWriter)) {
+      throw new Error(`logWriter must be a container of the workload, got container ${show(props.logWriter.name)}`);
+    }
+    const taken = [...workload.containers, ...workload.initContainers].map(c => c.name);
+    if (taken.includes(containerName)) {
+      throw new Error(`containerName must differ from the workload's container names ${show(taken)}, got ${show(containerName)}`);
+    }
+    const volumesTaken = [...workload.volumes.map(v => v.name), CONFIG_VOLUME_NAME];
+    if (volumesTaken.includes(volumeName)) {
+      throw new Error(`volumeName must differ from the pod's other volume names ${show(volumesTaken)}, got ${show(volumeName)}`);
+    }
+    if (nativeSidecar && !this.shipper.drainsOnShutdown) {
+      throw new Error(`nativeSidecar needs a shipper that ships what is left and exits on SIGTERM, `
+        + `${this.shipper.displayName} does not (use LogShipper.stream() or LogShipper.fluentBit())`);
+    }
+    if (props.runAsUser !== undefined && !hardened) {
+      throw new Error(`runAsUser applies only with hardened: true, got runAsUser ${show(props.runAsUser)}`);
+    }
+    const user = props.runAsUser ?? 101;
+    if (!Number.isInteger(user) || user < 1 || user > 2147483647) {
+      throw new Error(`runAsUser must be a non-root user id from 1 to 2147483647, got ${show(user)}`);
+    }
+    this.rotateLogsAt = resolveRotation(this.shipper, this._logFiles.length, props.volumeSizeLimit, props.rotateLogsAt);
+    if (this.rotateLogsAt) {
+      shareProcessNamespace(workload);
+    }
+
+    this.logVolume = kplus.Volume.fromEmptyDir(this, 'LogVolume', volumeName, { sizeLimit: props.volumeSizeLimit });
+    workload.addVolume(this.logVolume);
+    props.logWriter.mount(this.logDirectory, this.logVolume);
+
+    const stateDirectory = '/var/lib/logging-sidecar';
+    const spec = this.shipper.bind(this, {
+      logDirectory: this.logDirectory,
+      logFiles: this.logFiles,
+      rotateAtBytes: this.rotateLogsAt ? this.rotateLogsAt.toKibibytes() * 1024 : undefined,
+      stateDirectory,
+    });
+
+    const volumeMounts: kplus.VolumeMount[] = [
+      // Read-only when hardened, unless the shipper must rename files to rotate them.
+      { path: this.logDirectory, volume: this.logVolume, readOnly: hardened && !this.rotateLogsAt ? true : undefined },
+    ];
+    if (spec.needsState) {
+      volumeMounts.push({ path: stateDirectory, volume: this.logVolume, subPath: '.logging-sidecar-state' });
+    }
+    if (spec.configMap && spec.configDirectory) {
+      const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', spec.configMap, { name: CONFIG_VOLUME_NAME });
+      volumeMounts.push({ path: spec.configDirectory, volume: configVolume, readOnly: true });
+    }
+
+    const containerProps: kplus.ContainerProps = {
+      name: containerName,
+      image: spec.image,
+      command: spec.command,
+      args: spec.args,
+      ports: spec.ports,
+      liveness: spec.liveness,
+      resources: props.resources ?? spec.resources,
+      securityContext: hardened ? restrictedSecurityContext(user, user) : ROOT_IMAGE_SECURITY_CONTEXT,
+      volumeMounts,
+    };
+    this.container = nativeSidecar
+      ? workload.addInitContainer({ ...containerProps, restartPolicy: kplus.ContainerRestartPolicy.ALWAYS })
+      : workload.addContainer(containerProps);
+  }
+
+  /** The log files the sidecar ships, relative to `logDirectory`. */
+  public get logFiles(): string[] {
+    return [...this._logFiles];
+  }
+}
+
+/** The volume of the shipper's configuration files, when it has any. */
+const CONFIG_VOLUME_NAME = 'log-shipper-config';
+
+/**
+ * The rotation size, checked against the volume's limit: each file and the
+ * rotated copy still being read may both be full at once.
+ */
+function resolveRotation(shipper: LogShipper, files: number, sizeLimit?: Size, rotateAt?: Size): Size | undefined {
+  if (!sizeLimit && !rotateAt) {
+    return undefined;
+  }
+  if (!shipper.rotatesLogs) {
+    const prop = sizeLimit ? 'volumeSizeLimit' : 'rotateLogsAt';
+    throw new Error(`${prop} needs a shipper that rotates logs, ${shipper.displayName} does not `
+      + '(use LogShipper.stream()), and without rotation the volume fills up and the pod is evicted');
+  }
+  const rotateKi = rotateAt ? rotateAt.toKibibytes() : Math.floor(sizeLimit!.toKibibytes() / (4 * files));
+  if (rotateKi < 1024) {
+    throw new Error(`rotateLogsAt must be at least 1Mi, got ${rotateKi}Ki`
+      + (rotateAt ? '' : ` (a quarter of volumeSizeLimit per file)`));
+  }
+  if (sizeLimit && sizeLimit.toKibibytes() < 2 * files * rotateKi) {
+    throw new Error(`volumeSizeLimit must be at least 2 x rotateLogsAt x ${files} log files = ${2 * files * rotateKi}Ki, `
+      + `since each file and its rotated copy may be full at once, got ${sizeLimit.toKibibytes()}Ki`);
+  }
+  return Size.kibibytes(rotateKi);
+}
+
+/** Lets the sidecar see and signal nginx; cdk8s-plus has no prop for it, so it is patched in. */
+function shareProcessNamespace(workload: kplus.AbstractPod): void {
+  const podSpec = workload instanceof kplus.Pod ? '/spec'
+    : workload instanceof kplus.CronJob ? '/spec/jobTemplate/spec/template/spec'
+      : '/spec/template/spec';
+  ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpec}/shareProcessNamespace`, true));
+}

@@ -1,0 +1,128 @@
+// The stream shipper's program, run as `perl -e STREAM_SCRIPT -- [options] -- files...`.
+// Perl because `perl-base` is an essential package of every Debian and Ubuntu
+// image, ubuntu:latest included, and it can follow files by inode, which a
+// shell loop cannot. User input never appears in the program: the paths and
+// options arrive as arguments, with no shell in between.
+export const STREAM_SCRIPT = String.raw`use strict;
+use warnings;
+
+# Prints every line of the given log files exactly once, in order, from the
+# first line: follows each path by name (the file may not exist yet), reads a
+# replaced file (rename + new file) to its end before moving on, and starts
+# over when a file is truncated. With --rotate-bytes, it also rotates a file
+# that has grown past that size and has been read to its end: renames it and
+# asks nginx to reopen its logs (SIGUSR1 to its master process, visible with
+# shareProcessNamespace). On SIGTERM it reads what is left, then exits.
+my ($tag, $rotate_bytes, $poll, $grace) = (0, 0, 0.2, 5);
+while (@ARGV && $ARGV[0] =~ /^--/) {
+  my $option = shift @ARGV;
+  if ($option eq '--tag') { $tag = 1 }
+  elsif ($option eq '--rotate-bytes') { $rotate_bytes = shift @ARGV }
+  elsif ($option eq '--') { last }
+  else { die "stream: unknown option $option\n" }
+}
+die "stream: no log files given\n" unless @ARGV;
+$| = 1;
+
+my $stopping = 0;
+$SIG{TERM} = $SIG{INT} = sub { $stopping = 1 };
+
+my %current;   # path => { fh, dev, ino, pos, buf }
+my @retired;   # replaced files still read for $grace seconds: { path, file, until }
+
+sub label { my ($path) = @_; $path =~ s{.*/}{}; return $path }
+
+sub emit {
+  my ($path, $line) = @_;
+  print $tag ? '[' . label($path) . "] $line\n" : "$line\n";
+}
+
+sub drain {
+  my ($path, $file) = @_;
+  while (1) {
+    my $n = sysread($file->{fh}, my $chunk, 65536);
+    last unless $n;
+    $file->{pos} += $n;
+    my @lines = split /\n/, $file->{buf} . $chunk, -1;
+    $file->{buf} = pop @lines;
+    emit($path, $_) for @lines;
+  }
+}
+
+sub finish {
+  my ($path, $file) = @_;
+  drain($path, $file);
+  emit($path, $file->{buf}) if length $file->{buf};
+  close $file->{fh};
+}
+
+sub open_file {
+  my ($path) = @_;
+  open(my $fh, '<', $path) or return undef;
+  my @st = stat($fh);
+  return { fh => $fh, dev => $st[0], ino => $st[1], pos => 0, buf => '' };
+}
+
+sub nginx_master {
+  opendir(my $proc, '/proc') or return undef;
+  for my $pid (grep { /^\d+$/ } readdir $proc) {
+    open(my $cmd, '<', "/proc/$pid/cmdline") or next;
+    my $line = <$cmd> // '';
+    return $pid if $line =~ /^nginx: master process/;
+  }
+  return undef;
+}
+
+my $warned_no_master = 0;
+sub rotate {
+  my ($path) = @_;
+  my $master = nginx_master();
+  unless ($master) {
+    warn "stream: no nginx master process visible (is shareProcessNamespace on?), not rotating\n" unless $warned_no_master++;
+    return;
+  }
+  rename($path, "$path.1") or do { warn "stream: cannot rename $path: $!\n"; return };
+  kill('USR1', $master) or warn "stream: cannot signal nginx ($master): $!\n";
+}
+
+sub poll_path {
+  my ($path) = @_;
+  my $file = $current{$path};
+  my @st = stat($path);
+  if (!$file) {
+    $current{$path} = $file = open_file($path) if @st;
+    drain($path, $file) if $file;
+    return;
+  }
+  if (@st && ($st[0] != $file->{dev} || $st[1] != $file->{ino})) {
+    # Replaced: whoever still writes to the old file (nginx before it reopens)
+    # is read for $grace more seconds, before the new file.
+    drain($path, $file);
+    push @retired, { path => $path, file => $file, until => time + $grace };
+    $current{$path} = $file = open_file($path);
+  } elsif (@st && $st[7] < $file->{pos}) {
+    seek($file->{fh}, 0, 0);
+    @$file{qw(pos buf)} = (0, '');
+  }
+  drain($path, $file) if $file;
+  if ($rotate_bytes && $file && $file->{pos} >= $rotate_bytes && !length $file->{buf}) {
+    rotate($path);
+  }
+}
+
+while (1) {
+  for my $old (@retired) { drain($old->{path}, $old->{file}) }
+  my @expired = grep { $stopping || time > $_->{until} } @retired;
+  @retired = grep { !$stopping && time <= $_->{until} } @retired;
+  for my $old (@expired) {
+    finish($old->{path}, $old->{file});
+    unlink("$old->{path}.1") if $rotate_bytes;
+  }
+  poll_path($_) for @ARGV;
+  if ($stopping) {
+    finish($_, $current{$_}) for grep { $current{$_} } @ARGV;
+    exit 0;
+  }
+  select(undef, undef, undef, $poll);
+}
+`;

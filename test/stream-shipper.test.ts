@@ -1,0 +1,200 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Size, Testing } from 'cdk8s';
+import { LoggingSidecarPod, LogShipper, StreamShipperOptions } from '../lib';
+
+// Runs the stream shipper's real command (perl, as in ubuntu:latest) against
+// files this test writes, grows, truncates and rotates, and checks that every
+// line comes out exactly once and in order.
+
+const POLL_SLACK_MS = 700;
+
+interface Shipper {
+  readonly child: ChildProcess;
+  readonly lines: () => string[];
+  readonly stop: () => Promise<void>;
+}
+
+function streamCommand(logDirectory: string, logFiles: string[], options: StreamShipperOptions = {}, rotateLogsAt?: Size): string[] {
+  const pod = new LoggingSidecarPod(Testing.chart(), 'pod', {
+    logDirectory, logFiles, shipper: LogShipper.stream(options), rotateLogsAt,
+  });
+  return pod.sidecarContainer.command!;
+}
+
+function startShipper(command: string[]): Shipper {
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', chunk => { out += chunk; });
+  const exited = new Promise<void>(resolve => child.on('close', () => resolve()));
+  return {
+    child,
+    lines: () => out.split('\n').filter(line => line !== ''),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const numbered = (prefix: string, from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}`);
+const append = (file: string, lines: string[]) => fs.appendFileSync(file, lines.map(l => `${l}\n`).join(''));
+
+let dir: string;
+let shipper: Shipper | undefined;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-shipper-'));
+});
+afterEach(async () => {
+  await shipper?.stop();
+  shipper = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('prints existing lines from the first, then new lines within a second, each once', async () => {
+  const access = path.join(dir, 'access.log');
+  append(access, numbered('old', 1, 3));
+  shipper = startShipper(streamCommand(dir, ['access.log']));
+  await waitFor(() => shipper!.lines().length === 3, 'the existing lines');
+
+  const before = Date.now();
+  append(access, ['new 1']);
+  await waitFor(() => shipper!.lines().length === 4, 'the new line');
+  expect(Date.now() - before).toBeLessThan(1000);
+
+  await sleep(POLL_SLACK_MS);
+  expect(shipper.lines()).toEqual([...numbered('old', 1, 3), 'new 1']);
+});
+
+test('waits for a file that does not exist yet', async () => {
+  shipper = startShipper(streamCommand(dir, ['access.log', 'error.log']));
+  await sleep(400);
+  append(path.join(dir, 'error.log'), ['late error']);
+  await waitFor(() => shipper!.lines().length === 1, 'the late file');
+  await sleep(POLL_SLACK_MS);
+  expect(shipper.lines()).toEqual(['late error']);
+});
+
+test('starts over after truncation and prints the new content once', async () => {
+  const access = path.join(dir, 'access.log');
+  append(access, numbered('before', 1, 5));
+  shipper = startShipper(streamCommand(dir, ['access.log']));
+  await waitFor(() => shipper!.lines().length === 5, 'the first lines');
+
+  fs.truncateSync(access, 0);
+  await sleep(400);
+  append(access, ['after 1']);
+  await waitFor(() => shipper!.lines().length === 6, 'the line after truncation');
+  await sleep(POLL_SLACK_MS);
+  expect(shipper.lines()).toEqual([...numbered('before', 1, 5), 'after 1']);
+});
+
+test('reads a renamed file to its end, including lines written to it after the rename, then the new file', async () => {
+  const access = path.join(dir, 'access.log');
+  append(access, numbered('gen1', 1, 3));
+  shipper = startShipper(streamCommand(dir, ['access.log']));
+  await waitFor(() => shipper!.lines().length === 3, 'the first generation');
+
+  // What logrotate does with nginx: rename, nginx keeps writing the old file until it reopens.
+  fs.renameSync(access, `${access}.1`);
+  append(`${access}.1`, numbered('gen1', 4, 5));
+  append(access, numbered('gen2', 1, 2));
+  append(`${access}.1`, ['gen1 6']);
+  await waitFor(() => shipper!.lines().length === 8, 'both generations');
+  await sleep(POLL_SLACK_MS);
+  expect(shipper.lines().filter(l => l.startsWith('gen1'))).toEqual(numbered('gen1', 1, 6));
+  expect(shipper.lines().filter(l => l.startsWith('gen2'))).toEqual(numbered('gen2', 1, 2));
+});
+
+test('tags each line with its file when asked', async () => {
+  append(path.join(dir, 'access.log'), ['GET /']);
+  append(path.join(dir, 'error.log'), ['oops']);
+  shipper = startShipper(streamCommand(dir, ['access.log', 'error.log'], { tagWithFileName: true }));
+  await waitFor(() => shipper!.lines().length === 2, 'both lines');
+  expect(shipper.lines()).toEqual(['[access.log] GET /', '[error.log] oops']);
+});
+
+test('on SIGTERM, prints a last line that has no newline yet, then exits 0', async () => {
+  const access = path.join(dir, 'access.log');
+  append(access, ['complete']);
+  shipper = startShipper(streamCommand(dir, ['access.log']));
+  await waitFor(() => shipper!.lines().length === 1, 'the first line');
+  fs.appendFileSync(access, 'partial');
+  const code = new Promise(resolve => shipper!.child.on('exit', resolve));
+  await shipper.stop();
+  expect(await code).toBe(0);
+  expect(shipper.lines()).toEqual(['complete', 'partial']);
+  shipper = undefined;
+});
+
+describe('rotation by the shipper', () => {
+  // A stand-in for nginx: named like nginx's master process (the shipper finds it
+  // by that name in /proc), it writes numbered lines and reopens its log on SIGUSR1.
+  const FAKE_NGINX = String.raw`
+    $0 = 'nginx: master process nginx -g daemon off;';
+    my ($path, $count) = @ARGV;
+    my $reopen = 0;
+    $SIG{USR1} = sub { $reopen = 1 };
+    open(my $log, '>>', $path) or die $!;
+    $log->autoflush(1);
+    for my $i (1 .. $count) {
+      if ($reopen) { close $log; open($log, '>>', $path) or die $!; $log->autoflush(1); $reopen = 0 }
+      printf $log "line %06d %s\n", $i, 'x' x 200;
+      select(undef, undef, undef, 0.0002) if $i % 4 == 0;
+    }`;
+
+  test('rotates at the size given, keeps the volume small and loses no line', async () => {
+    const access = path.join(dir, 'access.log');
+    const total = 24000; // about 5 MiB in all, rotated every 1 MiB
+    // Shipper and writer share a new PID namespace, as containers of a pod with
+    // shareProcessNamespace do, so the shipper sees this writer and no other nginx.
+    const inNamespace = [
+      // --kill-child: when unshare is killed, the shipper gets SIGTERM, as in a pod that stops.
+      'unshare', '--pid', '--fork', '--mount-proc', '--kill-child=TERM',
+      'sh', '-c', 'perl -e "$FAKE_NGINX" "$LOG" "$COUNT" & exec "$@"', 'sh',
+      ...streamCommand(dir, ['access.log'], {}, Size.mebibytes(1)),
+    ];
+    const child = spawn(inNamespace[0], inNamespace.slice(1), {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, FAKE_NGINX, LOG: access, COUNT: String(total) },
+    });
+    let out = '';
+    child.stdout.on('data', chunk => { out += chunk; });
+    const exited = new Promise<void>(resolve => child.on('close', () => resolve()));
+    shipper = {
+      child,
+      lines: () => out.split('\n').filter(line => line !== ''),
+      stop: async () => { child.kill('SIGKILL'); await exited; },
+    };
+    let largest = 0;
+    let rotatedCopies = 0;
+    const watch = setInterval(() => {
+      const files = fs.readdirSync(dir);
+      const bytes = files.reduce((sum, f) => sum + (fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
+      largest = Math.max(largest, bytes);
+      rotatedCopies += files.includes('access.log.1') ? 1 : 0;
+    }, 20);
+    await waitFor(() => shipper!.lines().length >= total, 'every line', 20000);
+    clearInterval(watch);
+    await sleep(POLL_SLACK_MS);
+
+    const numbers = shipper.lines().map(line => Number(line.split(' ')[1]));
+    expect(numbers).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(rotatedCopies).toBeGreaterThan(0);
+    // Never more than the live file and one rotated copy: about 2 x 1 MiB, with some slack.
+    expect(largest).toBeLessThan(2.5 * 1024 * 1024);
+  }, 40000);
+});
