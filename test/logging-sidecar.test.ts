@@ -1,0 +1,116 @@
+import { Chart, Cron, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { LoggingSidecar, LogShipper } from '../lib';
+import { restrictedViolations } from './pod-security-standards';
+
+/** A web container as the official nginx image needs it. */
+const NGINX: kplus.ContainerProps = {
+  name: 'web',
+  image: 'nginx:1.27',
+  portNumber: 80,
+  securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false },
+};
+
+function podSpecOf(manifest: any): any {
+  return manifest.kind === 'Pod' ? manifest.spec
+    : manifest.kind === 'CronJob' ? manifest.spec.jobTemplate.spec.template.spec
+      : manifest.spec.template.spec;
+}
+
+describe('LoggingSidecar on any workload', () => {
+  const workloads: Array<[string, (chart: Chart) => kplus.AbstractPod]> = [
+    ['Deployment', chart => new kplus.Deployment(chart, 'Web', { replicas: 3, containers: [NGINX] })],
+    ['StatefulSet', chart => new kplus.StatefulSet(chart, 'Web', {
+      containers: [NGINX], service: new kplus.Service(chart, 'Svc', { ports: [{ port: 80 }] }),
+    })],
+    ['DaemonSet', chart => new kplus.DaemonSet(chart, 'Web', { containers: [NGINX] })],
+    ['Job', chart => new kplus.Job(chart, 'Web', { containers: [NGINX] })],
+    ['CronJob', chart => new kplus.CronJob(chart, 'Web', { containers: [NGINX], schedule: Cron.daily() })],
+  ];
+
+  test.each(workloads)('a %s gets the shared volume, both mounts and the sidecar in its pod template', (kind, create) => {
+    // GIVEN a workload of the user's own
+    const chart = Testing.chart();
+    const workload = create(chart);
+
+    // WHEN the sidecar is added to it
+    new LoggingSidecar(chart, 'Logs', {
+      workload, logWriter: workload.containers[0], shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(200),
+    });
+
+    // THEN its pod template has the shared volume, both mounts and the process namespace shared for rotation
+    const manifest = Testing.synth(chart).find(m => m.kind === kind);
+    const spec = podSpecOf(manifest);
+    expect(spec.containers.map((c: any) => c.name)).toEqual(['web', 'sidecar-container']);
+    expect(spec.volumes).toEqual([{ name: 'shared-logs', emptyDir: { sizeLimit: '200Mi' } }]);
+    for (const container of spec.containers) {
+      expect(container.volumeMounts).toEqual([{ name: 'shared-logs', mountPath: '/var/log/nginx' }]);
+    }
+    expect(spec.shareProcessNamespace).toBe(true);
+    expect(spec.containers[1].command.slice(0, 2)).toEqual(['perl', '-e']);
+  });
+
+  test('a Deployment keeps its replicas and the sidecar runs as root beside nginx', () => {
+    const chart = Testing.chart();
+    const deployment = new kplus.Deployment(chart, 'Web', { replicas: 3, containers: [NGINX] });
+    const sidecar = new LoggingSidecar(chart, 'Logs', { workload: deployment, logWriter: deployment.containers[0] });
+    const manifest = Testing.synth(chart).find(m => m.kind === 'Deployment');
+    expect(manifest.spec.replicas).toBe(3);
+    expect(sidecar.container.securityContext.ensureNonRoot).toBe(false);
+    expect(manifest.spec.template.spec.containers[1].command[2])
+      .toBe('while true; do cat /var/log/nginx/access.log /var/log/nginx/error.log; sleep 30; done');
+  });
+
+  test('hardened, on a hardened Deployment, the whole pod meets the restricted level', () => {
+    const chart = Testing.chart();
+    const deployment = new kplus.Deployment(chart, 'Web', {
+      securityContext: { ensureNonRoot: true, user: 101, group: 101 },
+      containers: [{
+        name: 'web', image: 'nginxinc/nginx-unprivileged:1.27.4', portNumber: 8080,
+        securityContext: {
+          user: 101, group: 101, capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
+        volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(chart, 'Tmp', 'tmp') }],
+      }],
+    });
+    new LoggingSidecar(chart, 'Logs', { workload: deployment, logWriter: deployment.containers[0], hardened: true, shipper: LogShipper.stream() });
+    const manifest = Testing.synth(chart).find(m => m.kind === 'Deployment');
+    expect(restrictedViolations(manifest.spec.template.spec)).toEqual([]);
+  });
+
+  test('exposes its container, volume, shipper and resolved props', () => {
+    const chart = Testing.chart();
+    const deployment = new kplus.Deployment(chart, 'Web', { containers: [NGINX] });
+    const sidecar = new LoggingSidecar(chart, 'Logs', {
+      workload: deployment, logWriter: deployment.containers[0], logDirectory: '/var/log/web', logFiles: ['access.log'],
+    });
+    expect(deployment.containers).toContain(sidecar.container);
+    expect(deployment.volumes).toEqual([sidecar.logVolume]);
+    expect(sidecar.shipper.displayName).toBe('LogShipper.catLoop()');
+    expect(sidecar.logDirectory).toBe('/var/log/web');
+    expect(sidecar.logFiles).toEqual(['access.log']);
+  });
+
+  test.each([
+    ['a container that is not the workload\'s', (chart: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: new kplus.Deployment(chart, 'Other', { containers: [NGINX] }).containers[0],
+    }), 'logWriter must be a container of the workload, got container "web"'],
+    ['a container name the workload already uses', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], containerName: 'web',
+    }), 'containerName must differ from the workload\'s container names ["web"], got "web"'],
+    ['a volume name the pod already uses', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], volumeName: 'log-shipper-config',
+    }), 'volumeName must differ from the pod\'s other volume names ["log-shipper-config"], got "log-shipper-config"'],
+    ['runAsUser without hardened', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], runAsUser: 1000,
+    }), 'runAsUser applies only with hardened: true, got runAsUser 1000'],
+    ['runAsUser root', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], hardened: true, runAsUser: 0,
+    }), 'runAsUser must be a non-root user id from 1 to 2147483647, got 0'],
+  ] as Array<[string, (chart: Chart, d: kplus.Deployment) => any, string]>)('fails on %s', (_, props, message) => {
+    const chart = Testing.chart();
+    const deployment = new kplus.Deployment(chart, 'Web', { containers: [NGINX] });
+    expect(() => new LoggingSidecar(chart, 'Logs', props(chart, deployment))).toThrow(message);
+  });
+});
