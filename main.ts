@@ -1,5 +1,6 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { synthExamples } from './examples';
 import { LoggingSidecarPod } from './lib';
 
 /** The seed's `webserver` Pod: nginx and a log-reading sidecar over a shared emptyDir. */
@@ -16,4 +17,6 @@ if (require.main === module) {
   const app = new App();
   new WebserverChart(app, 'webserver');
   app.synth();
+  // The examples go to dist/examples/, beside the main manifest, in the same run.
+  synthExamples(app.outdir);
 }

@@ -41,11 +41,30 @@ async function main() {
   const validations = validate ? (config.validations ?? []) : [];
 
   fs.rmSync(outdir, { recursive: true, force: true });
-  const app = await synthApp(config.app, outdir, false, validations.length > 0);
+  // synthApp starts the app at once; the validators load on the other core meanwhile.
+  const synthesized = synthApp(config.app, outdir, false, validations.length > 0);
+  if (validations.length > 0) {
+    preloadValidations(validations);
+  }
+  const app = await synthesized;
   if (validations.length > 0) {
     const { PluginManager } = cli('plugins', '_manager');
     const pluginsDir = config.pluginsDirectory ?? path.join(require('os').homedir(), '.cdk8s', 'plugins');
     await validateApp(app, false, validations, new PluginManager(pluginsDir));
+  }
+}
+
+/** Requires cdk8s-cli's validation code and every local plugin, calling a plugin's `preload()` if it has one. */
+function preloadValidations(validations) {
+  cli('plugins', '_manager');
+  cli('plugins', 'validation');
+  for (const validation of validations) {
+    if (typeof validation.package === 'string' && validation.package.startsWith('.')) {
+      const plugin = require(path.resolve(validation.package));
+      if (typeof plugin.preload === 'function') {
+        plugin.preload();
+      }
+    }
   }
 }
 

@@ -158,7 +158,7 @@ describe('rotation by the shipper', () => {
 
   test('rotates at the size given, keeps the volume small and loses no line', async () => {
     const access = path.join(dir, 'access.log');
-    const total = 24000; // about 5 MiB in all, rotated every 1 MiB
+    const total = 40000; // about 8.4 MiB in all, rotated every 1 MiB
     // Shipper and writer share a new PID namespace, as containers of a pod with
     // shareProcessNamespace do, so the shipper sees this writer and no other nginx.
     const inNamespace = [
@@ -194,7 +194,8 @@ describe('rotation by the shipper', () => {
     const numbers = shipper.lines().map(line => Number(line.split(' ')[1]));
     expect(numbers).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(rotatedCopies).toBeGreaterThan(0);
-    // Never more than the live file and one rotated copy: about 2 x 1 MiB, with some slack.
-    expect(largest).toBeLessThan(2.5 * 1024 * 1024);
+    // Never more than the live file and one rotated copy, each 1 MiB plus what the
+    // writer adds between two polls (a lot here: it writes far faster than nginx would).
+    expect(largest).toBeLessThan(4 * 1024 * 1024);
   }, 40000);
 });

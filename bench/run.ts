@@ -1,0 +1,123 @@
+/**
+ * `npm run bench:shipping`: every shipper in bench/shippers.ts under the same
+ * steady HTTP load, then bench/results/shipping.json and shipping.png.
+ *
+ *   npm run bench:shipping [-- --rate 50 --duration 60 --only NAME]
+ *
+ * Figures depend on run length for a shipper that re-prints whole files (its
+ * duplication grows with every read interval), so rate and duration are in
+ * the JSON with the figures.
+ */
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REPO_ROOT } from '../e2e/config';
+import { EnvironmentError } from '../e2e/errors';
+import { execOk } from '../e2e/exec';
+import { preflight } from '../e2e/preflight';
+import { LocalRegistry } from '../e2e/registry';
+import { PodTeardown } from '../e2e/teardown';
+import { measure, ShipperResult } from './measure';
+import { SHIPPERS } from './shippers';
+
+const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const num = (flag: string, def: number) => {
+    const i = argv.indexOf(flag);
+    const v = i >= 0 ? Number(argv[i + 1]) : def;
+    if (!(v > 0) || v > 10_000) throw new Error(`${flag} must be a number in (0, 10000], got ${argv[i + 1]}`);
+    return v;
+  };
+  const rate = num('--rate', 50);
+  const duration = num('--duration', 60);
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  const shippers = SHIPPERS.filter(s => !only || s.name.startsWith(only));
+  if (shippers.length === 0) throw new Error(`no shipper named ${only}`);
+
+  const runId = randomBytes(4).toString('hex');
+  const registry = new LocalRegistry();
+  let active: PodTeardown | undefined;
+  onSignal(async () => {
+    if (active) await active.run();
+    registry.stop();
+  });
+
+  console.log(`=== preflight (run ${runId})`);
+  try {
+    await preflight(registry, runId);
+  } catch (e) {
+    registry.stop();
+    if (e instanceof EnvironmentError) {
+      console.error(`\nENVIRONMENT FAILURE: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const results: ShipperResult[] = [];
+  try {
+    for (const s of shippers) {
+      console.log(`\n=== ${s.name}`);
+      results.push(await measure(s, runId, rate, duration, t => { active = t; }));
+    }
+  } finally {
+    registry.stop();
+  }
+  await write(results, rate, duration);
+  return 0;
+}
+
+async function write(results: readonly ShipperResult[], rate: number, duration: number): Promise<void> {
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const json = {
+    command: `npm run bench:shipping -- --rate ${rate} --duration ${duration}`,
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
+    load: { requestsPerSecond: rate, durationSeconds: duration, note: 'open loop, one GET per request, HTTP keep-alive, to the pod IP' },
+    shippers: results.map(({ delaysMs, ...row }) => row),
+  };
+  fs.writeFileSync(path.join(RESULTS, 'shipping.json'), `${JSON.stringify(json, null, 2)}\n`);
+
+  // One block per shipper: its title, then (delay s, share of logged requests printed by then).
+  const blocks = results.map(r => {
+    const title = `"${r.name}: ${r.duplication.toFixed(2)}x printed, ${r.linesLost} lost"`;
+    const rows = r.delaysMs.map((d, i) => `${(d / 1000).toFixed(3)} ${((i + 1) / r.linesLogged).toFixed(5)}`);
+    return [`${title} share`, '0 0', ...rows].join('\n');
+  });
+  fs.writeFileSync(path.join(RESULTS, 'delays.dat'), `${blocks.join('\n\n\n')}\n`);
+  await execOk('gnuplot', [path.join('bench', 'chart.gp')], { cwd: REPO_ROOT, timeoutMs: 60_000 });
+
+  console.log(`\n${markdownTable(results)}`);
+  console.log(`\nwrote bench/results/shipping.json, bench/results/delays.dat, bench/results/shipping.png`);
+}
+
+function markdownTable(results: readonly ShipperResult[]): string {
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+  return [
+    '| shipper | requests logged | lines printed | duplication | lines lost | delay p50 (s) | delay p99 (s) | sidecar CPU (millicores) | sidecar memory peak / RSS peak (MiB) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.map(r => `| ${r.name} | ${r.linesLogged} | ${r.linesPrinted} | ${r.duplication.toFixed(2)}x | ${r.linesLost} | `
+      + `${s(r.delayP50Ms)} | ${s(r.delayP99Ms)} | ${r.cpuMillicores.toFixed(1)} | ${mib(r.memoryPeakBytes)} / ${mib(r.rssPeakBytes)} |`),
+  ].join('\n');
+}
+
+function onSignal(cleanup: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${signal}: tearing down before exiting`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+main().then(code => process.exit(code), e => {
+  console.error(e);
+  process.exit(1);
+});

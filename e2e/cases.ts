@@ -1,0 +1,130 @@
+/**
+ * What each manifest promises, one entry per manifest the e2e plays. Adding a
+ * shipper or an example is one entry here; the checks are generic.
+ */
+import { Chart, Size } from 'cdk8s';
+import { LoggingSidecarPod, LogShipper } from '../lib';
+
+/**
+ * How the sidecar ships log lines.
+ *
+ * - `reprint-every-interval`: the seed's `cat` loop. It prints each file
+ *   whole every `intervalSeconds`, so every line shows up at least once within
+ *   one interval (plus `slackSeconds` for start-up and scheduling), and again
+ *   on every later read: duplicates are expected.
+ * - `exactly-once`: a streaming shipper. Every line shows up once, within
+ *   `maxDelaySeconds`, and no second time while the e2e watches for
+ *   `settleSeconds` more.
+ */
+export type ShipperExpectation =
+  | { readonly kind: 'reprint-every-interval'; readonly intervalSeconds: number; readonly slackSeconds: number }
+  | { readonly kind: 'exactly-once'; readonly maxDelaySeconds: number; readonly settleSeconds: number };
+
+/**
+ * The shipper rotates the log files itself (`--rotate-bytes`), and the e2e
+ * writes enough log for several rotations.
+ */
+export interface RotationExpectation {
+  /** The size the manifest rotates each file at. */
+  readonly rotateAtBytes: number;
+  /** The shared emptyDir's sizeLimit, which the volume must stay under (podman does not enforce it). */
+  readonly volumeSizeLimitBytes: number;
+  /** How much access log the e2e writes, with long unique request paths. */
+  readonly logBytes: number;
+  /** How fast, steadily: rotation is by polling, so a burst overshoots the size by what one poll lets through. */
+  readonly logBytesPerSecond: number;
+}
+
+export interface E2eCase {
+  /** Names the case in output and in `--case`. */
+  readonly name: string;
+  /** The manifest, relative to the repository root; or else `synthesize`. */
+  readonly manifest?: string;
+  /** Builds the manifest from the constructs, synthesized into a temporary file for the run; or else `manifest`. */
+  readonly synthesize?: (chart: Chart) => void;
+  /**
+   * Why the manifest cannot be played here; the case checks that the manifest
+   * exists and names the case's containers, then prints SKIP with the reason.
+   * @default - played
+   */
+  readonly skip?: string;
+  /** The container that serves HTTP and writes the logs. */
+  readonly webContainer: string;
+  /** The directory the web server writes access.log and error.log to (a fact of the image). */
+  readonly webLogDirectory: string;
+  /** The container that ships the logs. */
+  readonly sidecarContainer: string;
+  /** The directory the sidecar reads, as seen inside the sidecar. */
+  readonly sidecarLogDirectory: string;
+  /** The HTTP port of the web container. */
+  readonly webPort: number;
+  /** What the sidecar promises about the lines it prints. */
+  readonly shipper: ShipperExpectation;
+  /**
+   * The shipper prefixes each line with its file, as `[access.log] `: every
+   * line is looked for with that prefix.
+   * @default false
+   */
+  readonly taggedWithFileName?: boolean;
+  /**
+   * The shipper rotates the logs; checked under a log volume of several rotations.
+   * @default - no rotation expected
+   */
+  readonly rotation?: RotationExpectation;
+}
+
+const MiB = 2 ** 20;
+
+export const CASES: readonly E2eCase[] = [
+  {
+    name: 'webserver',
+    manifest: 'dist/webserver.k8s.yaml',
+    webContainer: 'nginx-container',
+    webLogDirectory: '/var/log/nginx',
+    sidecarContainer: 'sidecar-container',
+    sidecarLogDirectory: '/var/log/nginx',
+    webPort: 80,
+    shipper: { kind: 'reprint-every-interval', intervalSeconds: 30, slackSeconds: 10 },
+  },
+  {
+    // nginxinc/nginx-unprivileged as uid 101 with a read-only root, and the tagging stream shipper.
+    name: 'hardened-streaming',
+    manifest: 'dist/examples/hardened-streaming.k8s.yaml',
+    webContainer: 'nginx-container',
+    webLogDirectory: '/var/log/nginx',
+    sidecarContainer: 'sidecar-container',
+    sidecarLogDirectory: '/var/log/nginx',
+    webPort: 8080,
+    shipper: { kind: 'exactly-once', maxDelaySeconds: 2, settleSeconds: 5 },
+    taggedWithFileName: true,
+  },
+  {
+    // The seed pod with the stream shipper rotating at 1Mi, so that a few MiB of log rotate several times.
+    name: 'rotation',
+    synthesize: chart => new LoggingSidecarPod(chart, 'webserver', {
+      podName: 'webserver-rotation',
+      shipper: LogShipper.stream(),
+      rotateLogsAt: Size.mebibytes(1),
+      volumeSizeLimit: Size.mebibytes(8),
+    }),
+    webContainer: 'nginx-container',
+    webLogDirectory: '/var/log/nginx',
+    sidecarContainer: 'sidecar-container',
+    sidecarLogDirectory: '/var/log/nginx',
+    webPort: 80,
+    shipper: { kind: 'exactly-once', maxDelaySeconds: 2, settleSeconds: 6 },
+    rotation: { rotateAtBytes: 1 * MiB, volumeSizeLimitBytes: 8 * MiB, logBytes: 4 * MiB, logBytesPerSecond: 0.6 * MiB },
+  },
+  {
+    name: 'fluent-bit-loki',
+    manifest: 'dist/examples/fluent-bit-loki.k8s.yaml',
+    webContainer: 'nginx-container',
+    webLogDirectory: '/var/log/nginx',
+    sidecarContainer: 'sidecar-container',
+    sidecarLogDirectory: '/var/log/nginx',
+    webPort: 8080,
+    shipper: { kind: 'exactly-once', maxDelaySeconds: 5, settleSeconds: 5 },
+    skip: 'no Fluent Bit can run here: its image (cr.fluentbit.io/fluent/fluent-bit) cannot be pulled offline, '
+      + 'Debian 12 has no fluent-bit package and npm has no Fluent Bit binary; there is no Loki either. Not played',
+  },
+];

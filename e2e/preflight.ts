@@ -1,0 +1,73 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { REGISTRY, REPO_ROOT, STANDIN_IMAGES, standinRef } from './config';
+import { EnvironmentError } from './errors';
+import { exec, lastLines } from './exec';
+import { podIp } from './podman';
+import { LocalRegistry } from './registry';
+import { get, waitForHttp } from './traffic';
+
+const MIRROR_CONF = '/etc/containers/registries.conf.d/50-cdk8s-e2e-mirror.conf';
+const SETUP_HINT = 'run `bash scripts/setup-podman.sh` as root';
+
+/**
+ * Everything that must work before a manifest can be blamed: podman set up,
+ * stand-ins built and served, a plain container starts and its network
+ * answers. Any failure here is an EnvironmentError, never a manifest failure.
+ * Returns the stand-ins' recipe key.
+ */
+export async function preflight(registry: LocalRegistry, runId: string): Promise<string> {
+  if (process.getuid?.() !== 0) throw new EnvironmentError(`the e2e runs rootful podman and must run as root; ${SETUP_HINT}`);
+  const version = await exec('podman', ['version', '--format', '{{.Client.Version}}'], { timeoutMs: 30_000 });
+  if (version.code !== 0) throw new EnvironmentError(`podman is not usable (${lastLines(version.stderr, 3) || 'not installed'}); ${SETUP_HINT}`);
+  if (!fs.existsSync(MIRROR_CONF) || !fs.readFileSync(MIRROR_CONF, 'utf8').includes(REGISTRY)) {
+    throw new EnvironmentError(`${MIRROR_CONF} does not mirror docker.io to ${REGISTRY}; ${SETUP_HINT}`);
+  }
+  const mirror = fs.readFileSync(MIRROR_CONF, 'utf8');
+  for (const image of STANDIN_IMAGES) {
+    const repo = image.servedAs.replace(/:.*$/, '');
+    if (!mirror.includes(`"${REGISTRY}/${repo}"`)) {
+      throw new EnvironmentError(`${MIRROR_CONF} does not mirror docker.io/${repo} to ${REGISTRY} (written by an older setup?); ${SETUP_HINT}`);
+    }
+  }
+  step(`podman ${version.stdout.trim()}`);
+
+  const build = await exec('bash', [path.join(REPO_ROOT, 'e2e', 'build-standins.sh')], { timeoutMs: 1_200_000, inheritStderr: true });
+  if (build.code !== 0) throw new EnvironmentError(`building the stand-in images failed (exit ${build.code}${build.timedOut ? ', timed out' : ''}); see the output above`);
+  const key = build.stdout.trim().split('\n').pop() ?? '';
+  step(`stand-ins ${STANDIN_IMAGES.map(i => standinRef(i.standin, key)).join(', ')}`);
+
+  await registry.start();
+  await registry.push(key);
+  step(`stand-ins served from ${REGISTRY} as ${STANDIN_IMAGES.map(i => `docker.io/${i.servedAs}`).join(', ')}`);
+
+  const plain = await exec('podman', ['run', '--rm', '--pull=never', '--network=none', standinRef('ubuntu', key), 'true'], { timeoutMs: 120_000 });
+  if (plain.code !== 0) {
+    throw new EnvironmentError(`podman cannot start any container here (podman run ... true exited ${plain.code}${plain.timedOut ? ', timed out' : ''}): ${lastLines(plain.stderr, 10)}`);
+  }
+  await checkNetwork(key, runId);
+  step('a plain container starts and answers HTTP on its bridge IP');
+  return key;
+}
+
+/** A stand-in nginx in a pod of its own must answer on its IP, or no manifest can. */
+async function checkNetwork(key: string, runId: string): Promise<void> {
+  const name = `cdk8s-e2e-preflight-${runId}`;
+  try {
+    const started = await exec('podman', ['pod', 'create', '--name', name], { timeoutMs: 60_000 });
+    const run = started.code === 0
+      ? await exec('podman', ['run', '-d', '--pull=never', '--pod', name, '--name', `${name}-web`, standinRef('nginx', key)], { timeoutMs: 60_000 })
+      : started;
+    if (run.code !== 0) throw new EnvironmentError(`podman cannot start a pod here: ${lastLines(run.stderr, 10)}`);
+    const base = `http://${await podIp(name)}`;
+    if (!await waitForHttp(base, 15_000)) {
+      throw new EnvironmentError(`a stand-in nginx pod started but ${base}/ never answered 200 (last status ${await get(`${base}/`, 1000)}): podman's bridge network does not work here`);
+    }
+  } finally {
+    await exec('podman', ['pod', 'rm', '--force', '--time', '0', name], { timeoutMs: 60_000 });
+  }
+}
+
+function step(message: string): void {
+  console.log(`  ok   preflight: ${message}`);
+}

@@ -1,0 +1,295 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { E2eCase } from './cases';
+import { REPO_ROOT } from './config';
+import { CheckFailure, Interrupted } from './errors';
+import { exec, lastLines, sleep } from './exec';
+import { checkShipped, shippingDeadlineMs } from './expectations';
+import { probeHonoured } from './honoured';
+import { findContainer, loadManifest, memoryBytes, PlayableManifest } from './manifest';
+import { containerLogs, ContainerState, inspectContainer, playedContainerName, podExists, podIp, readFileIn } from './podman';
+import { checkRotated, checkRotatedExactlyOnce, checkVolumeBounded, RotationReport, writeRotations } from './rotation';
+import { ManifestFile, manifestFile } from './synth';
+import { PodTeardown } from './teardown';
+import { ExpectedLine, sendProbeRequests, waitForHttp } from './traffic';
+
+export type CaseOutcome = 'passed' | 'failed' | 'skipped';
+
+/** The teardown of the case being played, for the signal handler. */
+export let activeTeardown: PodTeardown | undefined;
+/** The manifest of the case being played, removed by the signal handler after the teardown when synthesized. */
+export let activeManifest: ManifestFile | undefined;
+
+let interrupted = false;
+
+/** Called by the signal handler: checks still running then fail because of the teardown, not the manifest. */
+export function markInterrupted(): void {
+  interrupted = true;
+}
+
+/**
+ * Plays one manifest and holds it to its case. Checks that make later ones
+ * meaningless (play, running, HTTP) stop the case; the others all run, so one
+ * broken field shows every symptom it causes. Teardown always runs.
+ */
+export async function runCase(c: E2eCase, runId: string, manifestOverride?: string): Promise<CaseOutcome> {
+  const checks = new Checks();
+  let source: ManifestFile;
+  try {
+    source = manifestOverride
+      ? { path: manifestOverride, shown: manifestOverride, dispose: () => undefined }
+      : manifestFile(c);
+  } catch (e) {
+    console.log(`\n=== case ${c.name}`);
+    checks.fail('synthesize the manifest', (e as Error).stack ?? String(e));
+    return 'failed';
+  }
+  activeManifest = source;
+  try {
+    return await playCase(c, runId, source, checks);
+  } finally {
+    activeManifest = undefined;
+    source.dispose();
+  }
+}
+
+async function playCase(c: E2eCase, runId: string, source: ManifestFile, checks: Checks): Promise<CaseOutcome> {
+  const file = source.path;
+  const shown = file.startsWith(`${REPO_ROOT}${path.sep}`) ? path.relative(REPO_ROOT, file) : source.shown;
+  console.log(`\n=== case ${c.name}: ${shown}`);
+  let manifest: PlayableManifest;
+  try {
+    manifest = loadManifest(file);
+  } catch (e) {
+    checks.fail('manifest', (e as Error).message);
+    return 'failed';
+  }
+  if (c.skip) {
+    // Still a check: the manifest must be the one the case describes, so that the skip is about this manifest.
+    await checks.run('manifest matches the case', async () => {
+      findContainer(manifest, c.webContainer);
+      findContainer(manifest, c.sidecarContainer);
+    });
+    if (checks.failures) return 'failed';
+    console.log(`  SKIP ${c.skip}`);
+    return 'skipped';
+  }
+  if (manifest.unplayable) {
+    console.log(`  SKIP ${manifest.unplayable}`);
+    return 'skipped';
+  }
+  for (const note of manifest.notHonoured) console.log(`  NOTE ${note}`);
+
+  const teardown = new PodTeardown(file, manifest.podName);
+  if (await podExists(manifest.podName)) {
+    console.log(`  note pod ${manifest.podName} is left over from an earlier run; removing it first`);
+    await teardown.run();
+  }
+  activeTeardown = teardown;
+  try {
+    await checks.run('manifest matches the case', async () => {
+      findContainer(manifest, c.webContainer);
+      findContainer(manifest, c.sidecarContainer);
+    }, { fatal: true });
+    await play(c, manifest, runId, checks, teardown);
+  } catch (e) {
+    if (!(e instanceof FatalCheck)) throw e;
+  } finally {
+    const left = await teardown.run();
+    activeTeardown = undefined;
+    if (left.length) checks.fail('teardown', `still there after podman kube down: ${left.join(', ')}`);
+    else checks.pass('teardown removed the pod, its containers and its volumes');
+  }
+  return checks.failures === 0 ? 'passed' : 'failed';
+}
+
+async function play(c: E2eCase, manifest: PlayableManifest, runId: string, checks: Checks, teardown: PodTeardown): Promise<void> {
+  const web = playedContainerName(manifest.podName, c.webContainer);
+  const sidecar = playedContainerName(manifest.podName, c.sidecarContainer);
+
+  await checks.run('podman kube play', async () => {
+    // A manifest podman cannot honour can make play hang; the timeout turns that into a failure.
+    const r = await exec('podman', ['kube', 'play', manifest.path], { timeoutMs: 180_000 });
+    if (r.timedOut) throw new CheckFailure('podman kube play hung for 180 s');
+    if (r.code !== 0) throw new CheckFailure(`podman kube play exited ${r.code}: ${lastLines(r.stderr, 10)}`);
+  }, { fatal: true });
+
+  const first = new Map<string, ContainerState>();
+  await checks.run('both containers reach running', async () => {
+    for (const name of [web, sidecar]) first.set(name, await waitRunning(name, 30_000));
+  }, { fatal: true });
+
+  const webState = first.get(web)!;
+  const sidecarState = first.get(sidecar)!;
+  for (const m of [...webState.mounts, ...sidecarState.mounts]) {
+    if (m.type === 'volume') teardown.rememberVolume(m.name, m.source);
+  }
+
+  // What podman applied of the pod's security and isolation fields, read from the processes: ok or NOTE, never a failure of the manifest.
+  const played = [{ spec: findContainer(manifest, c.webContainer), state: webState }, { spec: findContainer(manifest, c.sidecarContainer), state: sidecarState }];
+  for (const h of await probeHonoured(manifest, played)) {
+    console.log(h.applied ? `  ok   podman applied: ${h.text}` : `  NOTE ${h.text}`);
+  }
+
+  await checks.run(`${c.sidecarContainer} mounts the volume ${c.webContainer} writes its logs to`, async () => {
+    const written = webState.mounts.find(m => m.destination === c.webLogDirectory);
+    if (!written) throw new CheckFailure(`${c.webContainer} has no volume at ${c.webLogDirectory}, where nginx writes its logs`);
+    const read = sidecarState.mounts.find(m => m.source === written.source);
+    if (!read) {
+      throw new CheckFailure(`${c.sidecarContainer} does not mount ${written.name} (what ${c.webContainer} has at ${c.webLogDirectory}); `
+        + `its mounts: ${sidecarState.mounts.map(m => `${m.name || m.source} at ${m.destination}`).join(', ') || 'none'}`);
+    }
+    if (read.destination !== c.sidecarLogDirectory) {
+      throw new CheckFailure(`${c.sidecarContainer} mounts ${written.name} at ${read.destination}, but its shipper reads ${c.sidecarLogDirectory}`);
+    }
+  });
+
+  await checks.run('resources.limits.memory is applied to each container', async () => {
+    for (const [name, state] of [[c.webContainer, webState], [c.sidecarContainer, sidecarState]] as const) {
+      const limit = findContainer(manifest, name).resources?.limits?.memory;
+      if (limit === undefined) continue;
+      if (state.memoryLimitBytes !== memoryBytes(limit)) {
+        throw new CheckFailure(`${name} runs with a memory limit of ${state.memoryLimitBytes} bytes, the manifest says ${limit}`);
+      }
+    }
+  });
+
+  const base = `http://${await podIp(manifest.podName)}:${c.webPort}`;
+  let expected: ExpectedLine[] = [];
+  await checks.run(`${c.webContainer} answers HTTP on ${base}`, async () => {
+    if (!await waitForHttp(base, 30_000)) throw new CheckFailure(`${base}/ never answered 200 within 30 s`);
+    expected = await sendProbeRequests(base, runId, 5);
+  }, { fatal: true });
+
+  await checks.run(`what ${c.webContainer} writes, ${c.sidecarContainer} sees (shared emptyDir)`, async () => {
+    const needle = expected[0].needle;
+    const inWeb = await readFileIn(web, `${c.webLogDirectory}/access.log`);
+    if (!inWeb?.includes(needle)) throw new CheckFailure(`${c.webContainer} did not log ${expected[0].what} to ${c.webLogDirectory}/access.log`);
+    const inSidecar = await readFileIn(sidecar, `${c.sidecarLogDirectory}/access.log`);
+    if (inSidecar === undefined) {
+      throw new CheckFailure(`${c.sidecarContainer} cannot read ${c.sidecarLogDirectory}/access.log: the shared volume is not mounted where the sidecar reads`);
+    }
+    if (!inSidecar.includes(needle)) {
+      throw new CheckFailure(`${c.sidecarContainer}'s ${c.sidecarLogDirectory}/access.log lacks ${expected[0].what}, which ${c.webContainer} wrote: not the same volume`);
+    }
+  });
+
+  await checks.run(`${c.sidecarContainer} printed every request, as its shipper promises (${describe(c)})`, async () => {
+    const report = await checkShipped(c, sidecar, expected);
+    const counts = report.lines.map(l => l.count);
+    const delays = report.lines.map(l => l.delayMs / 1000);
+    return (`${report.lines.length} lines, printed ${Math.min(...counts)}-${Math.max(...counts)} times each, `
+      + `first after ${Math.min(...delays).toFixed(2)}-${Math.max(...delays).toFixed(2)} s`);
+  });
+
+  if (c.rotation) {
+    const rotation = c.rotation;
+    const volumeDir = webState.mounts.find(m => m.destination === c.webLogDirectory)?.source;
+    let report: RotationReport | undefined;
+    await checks.run(`nginx answers a steady load of ${(rotation.logBytes / 2 ** 20).toFixed(0)} MiB of access log (long unique paths)`, async () => {
+      if (!volumeDir) throw new CheckFailure(`${c.webContainer} has no volume at ${c.webLogDirectory} to watch`);
+      report = await writeRotations(c, rotation, base, runId, volumeDir, sidecar, [webState.pid, sidecarState.pid, ...childPids(webState.pid)]);
+    });
+    if (report) {
+      const r = report;
+      await checks.run(`${c.sidecarContainer} printed every request exactly once across the rotations`, async () => checkRotatedExactlyOnce(c, r));
+      await checks.run(`${c.sidecarContainer} rotated access.log and nginx reopened it`, async () => checkRotated(c, rotation, r));
+      await checks.run(`the shared volume stayed near 2 x ${(rotation.rotateAtBytes / 2 ** 20).toFixed(0)} MiB per log file (du)`, async () => checkVolumeBounded(rotation, r));
+    }
+  }
+
+  await checks.run('no container restarted during one full read interval', async () => {
+    const stayUpMs = stayUpSeconds(c) * 1000;
+    const startedMs = Date.parse(sidecarState.startedAt);
+    const waitMs = startedMs + stayUpMs + 1000 - Date.now();
+    if (waitMs > 0) await sleep(waitMs);
+    for (const [name, before] of [[web, webState], [sidecar, sidecarState]] as const) {
+      const now = await inspectContainer(name);
+      if (!now) throw new CheckFailure(`${name} disappeared while the pod was up`);
+      if (!now.running || now.restartCount > 0 || now.startedAt !== before.startedAt) {
+        throw new CheckFailure(`${name} did not stay up for ${stayUpSeconds(c)} s: status ${now.status}, exit code ${now.exitCode}, `
+          + `restarts ${now.restartCount}; last output:\n${await tail(name)}`);
+      }
+    }
+    return `up ${((Date.now() - startedMs) / 1000).toFixed(0)} s, 0 restarts`;
+  });
+}
+
+/** The PIDs (on the host) whose parent is `pid`: nginx's workers, which hold the log files open too. */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = /^PPid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (Number(ppid) === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+/** The read interval a shipper must survive: the cat loop's interval, or a streaming shipper's whole window. */
+function stayUpSeconds(c: E2eCase): number {
+  return c.shipper.kind === 'reprint-every-interval' ? c.shipper.intervalSeconds : shippingDeadlineMs(c.shipper) / 1000 + c.shipper.settleSeconds;
+}
+
+function describe(c: E2eCase): string {
+  return c.shipper.kind === 'reprint-every-interval'
+    ? `each line at least once within ${c.shipper.intervalSeconds}+${c.shipper.slackSeconds} s, duplicates allowed`
+    : `each line exactly once within ${c.shipper.maxDelaySeconds} s`;
+}
+
+export async function waitRunning(name: string, timeoutMs: number): Promise<ContainerState> {
+  const deadline = Date.now() + timeoutMs;
+  let state: ContainerState | undefined;
+  while (Date.now() < deadline) {
+    state = await inspectContainer(name);
+    if (state?.running) return state;
+    await sleep(500);
+  }
+  if (!state) throw new CheckFailure(`${name} was never created`);
+  throw new CheckFailure(`${name} is not running after ${timeoutMs / 1000} s: status ${state.status}, exit code ${state.exitCode}; last output:\n${await tail(name)}`);
+}
+
+async function tail(container: string): Promise<string> {
+  try {
+    const lines = (await containerLogs(container)).map(l => l.text).join('\n');
+    return (lastLines(lines, 5) || '(nothing)').split('\n').map(l => `      | ${l}`).join('\n');
+  } catch {
+    return '      | (no logs)';
+  }
+}
+
+/** Thrown to stop a case after a check whose failure makes the rest meaningless. */
+class FatalCheck extends Error {}
+
+/** Prints each check as it ends and counts failures. */
+class Checks {
+  public failures = 0;
+
+  public async run(name: string, fn: () => Promise<string | void>, options: { fatal?: boolean } = {}): Promise<void> {
+    try {
+      const detail = await fn();
+      this.pass(name);
+      if (detail) console.log(`       ${detail}`);
+    } catch (e) {
+      if (e instanceof Interrupted || !(e instanceof Error)) throw e;
+      if (interrupted) throw new Interrupted('a signal');
+      // Anything else that breaks inside a check (podman erroring, say) fails that check.
+      this.fail(name, e instanceof CheckFailure ? e.message : `${e.name}: ${e.message}`);
+      if (options.fatal) throw new FatalCheck();
+    }
+  }
+
+  public pass(name: string): void {
+    console.log(`  ok   ${name}`);
+  }
+
+  public fail(name: string, message: string): void {
+    this.failures++;
+    console.log(`  FAIL ${name}\n       ${message.split('\n').join('\n       ')}`);
+  }
+
+}

@@ -1,0 +1,152 @@
+/**
+ * `npm run e2e`: plays every manifest with a case in e2e/cases.ts (and checks
+ * that every manifest in dist/examples/ has one) in real containers.
+ *
+ *   npm run e2e                                   every case
+ *   npm run e2e -- --case webserver               one case
+ *   npm run e2e -- --manifest FILE [--case NAME]  a case's checks against another file
+ *                                                 (E2E_MANIFEST=FILE does the same)
+ *
+ * Exit status: 0 all passed, 1 a manifest failed its checks, 2 the
+ * environment cannot run containers (nothing was learnt about the manifests),
+ * 130 interrupted (after teardown).
+ */
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CASES, E2eCase } from './cases';
+import { REPO_ROOT } from './config';
+import { EnvironmentError } from './errors';
+import { loadManifest } from './manifest';
+import { preflight } from './preflight';
+import { LocalRegistry } from './registry';
+import { activeManifest, activeTeardown, CaseOutcome, markInterrupted, runCase } from './run-case';
+import { manifestFile } from './synth';
+
+interface Plan {
+  readonly cases: readonly { readonly c: E2eCase; readonly manifest?: string }[];
+  /** Manifests under dist/examples/ that podman could run but no case covers. */
+  readonly uncovered: readonly string[];
+}
+
+async function main(): Promise<number> {
+  const runId = randomBytes(4).toString('hex');
+  const registry = new LocalRegistry();
+  installSignalHandlers(registry);
+  const started = Date.now();
+  const plan = makePlan(process.argv.slice(2));
+
+  console.log(`=== preflight (run ${runId})`);
+  try {
+    await preflight(registry, runId);
+  } catch (e) {
+    registry.stop();
+    if (e instanceof EnvironmentError) {
+      console.error(`\nENVIRONMENT FAILURE (no manifest was played): ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const outcomes: CaseOutcome[] = [];
+  try {
+    for (const { c, manifest } of plan.cases) outcomes.push(await runCase(c, runId, manifest));
+  } finally {
+    registry.stop();
+  }
+  for (const file of plan.uncovered) {
+    console.log(`\n=== ${file}\n  FAIL no e2e case plays this manifest: add one to e2e/cases.ts`);
+    outcomes.push('failed');
+  }
+
+  const count = (o: CaseOutcome) => outcomes.filter(x => x === o).length;
+  console.log(`\ne2e took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`e2e: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
+  return count('failed') > 0 ? 1 : 0;
+}
+
+function makePlan(argv: readonly string[]): Plan {
+  const arg = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const unknown = argv.filter((a, i) => a.startsWith('--') ? !['--case', '--manifest'].includes(a) : !['--case', '--manifest'].includes(argv[i - 1]));
+  if (unknown.length) usage(`unknown argument ${unknown[0]}`);
+  const caseName = arg('--case');
+  const manifest = arg('--manifest') ?? process.env.E2E_MANIFEST;
+
+  if (manifest) {
+    const file = path.resolve(manifest);
+    // Without --case, the case is the one whose manifest defines the same pod.
+    const podName = fs.existsSync(file) ? loadManifest(file).podName : undefined;
+    const c = caseName ? CASES.find(x => x.name === caseName) : CASES.find(x => casePodName(x) === podName);
+    if (!c) usage(`no case in e2e/cases.ts for ${manifest}; name one with --case (${CASES.map(x => x.name).join(', ')})`);
+    return { cases: [{ c, manifest: file }], uncovered: [] };
+  }
+  if (caseName) {
+    const c = CASES.find(x => x.name === caseName);
+    if (!c) usage(`no case named ${caseName} (${CASES.map(x => x.name).join(', ')})`);
+    return { cases: [{ c }], uncovered: [] };
+  }
+  return { cases: CASES.map(c => ({ c })), uncovered: uncoveredExamples() };
+}
+
+/** Every example podman can run needs a case; native-sidecar examples are reported as skipped by podman's limits. */
+function uncoveredExamples(): string[] {
+  const dir = path.join(REPO_ROOT, 'dist', 'examples');
+  if (!fs.existsSync(dir)) return [];
+  const covered = new Set(CASES.flatMap(c => c.manifest ? [path.normalize(c.manifest)] : []));
+  return fs.readdirSync(dir)
+    .filter(f => /\.ya?ml$/.test(f))
+    .map(f => path.join('dist', 'examples', f))
+    .filter(f => !covered.has(path.normalize(f)))
+    .filter(f => {
+      const m = loadManifest(path.join(REPO_ROOT, f));
+      if (m.unplayable) console.log(`note ${f}: ${m.unplayable}`);
+      return !m.unplayable;
+    });
+}
+
+/** The pod a case's manifest defines; a synthesized one is synthesized for this and removed again. */
+function casePodName(c: E2eCase): string | undefined {
+  const file = manifestFile(c);
+  try {
+    return fs.existsSync(file.path) ? loadManifest(file.path).podName : undefined;
+  } finally {
+    file.dispose();
+  }
+}
+
+/** Ctrl-C, or a CI timeout's signal: tear down what is up, then exit 130. */
+function installSignalHandlers(registry: LocalRegistry): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    markInterrupted();
+    console.error(`\n${signal}: tearing down before exiting`);
+    const teardown = activeTeardown;
+    const manifest = activeManifest;
+    void (async () => {
+      if (teardown) {
+        const left = await teardown.run();
+        console.error(left.length ? `teardown left ${left.join(', ')}` : `teardown removed pod ${teardown.podName}`);
+      }
+      manifest?.dispose();
+      registry.stop();
+      process.exit(130);
+    })();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+function usage(message: string): never {
+  console.error(`e2e: ${message}\nusage: npm run e2e [-- --case NAME] [-- --manifest FILE]`);
+  process.exit(64);
+}
+
+main().then(code => process.exit(code), e => {
+  console.error(e);
+  process.exit(1);
+});
