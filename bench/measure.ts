@@ -1,9 +1,8 @@
-import * as path from 'path';
-import { REPO_ROOT } from '../e2e/config';
 import { exec, lastLines, sleep } from '../e2e/exec';
 import { loadManifest } from '../e2e/manifest';
 import { containerLogs, inspectContainer, playedContainerName, podExists, podIp, readFileIn } from '../e2e/podman';
 import { waitRunning } from '../e2e/run-case';
+import { ManifestFile, manifestFile } from '../e2e/synth';
 import { PodTeardown } from '../e2e/teardown';
 import { waitForHttp } from '../e2e/traffic';
 import { ContainerCgroup } from './cgroup';
@@ -41,7 +40,17 @@ export interface ShipperResult {
 /** Plays the shipper's manifest, loads it, measures, and always tears it down. */
 export async function measure(s: BenchShipper, runId: string, rate: number, durationS: number,
   onTeardown: (t: PodTeardown | undefined) => void): Promise<ShipperResult> {
-  const file = path.join(REPO_ROOT, s.manifest);
+  const source = manifestFile({ ...s, name: `bench-${s.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}` });
+  try {
+    return await measureManifest(s, source, runId, rate, durationS, onTeardown);
+  } finally {
+    source.dispose();
+  }
+}
+
+async function measureManifest(s: BenchShipper, source: ManifestFile, runId: string, rate: number, durationS: number,
+  onTeardown: (t: PodTeardown | undefined) => void): Promise<ShipperResult> {
+  const file = source.path;
   const manifest = loadManifest(file);
   if (manifest.unplayable) throw new Error(`${s.name}: ${manifest.unplayable}`);
   const teardown = new PodTeardown(file, manifest.podName);
@@ -49,7 +58,7 @@ export async function measure(s: BenchShipper, runId: string, rate: number, dura
   onTeardown(teardown);
   try {
     const play = await exec('podman', ['kube', 'play', file], { timeoutMs: 180_000 });
-    if (play.code !== 0) throw new Error(`podman kube play ${s.manifest} failed: ${lastLines(play.stderr, 10)}`);
+    if (play.code !== 0) throw new Error(`podman kube play ${source.shown} failed: ${lastLines(play.stderr, 10)}`);
     const web = playedContainerName(manifest.podName, s.webContainer);
     const sidecar = playedContainerName(manifest.podName, s.sidecarContainer);
     await waitRunning(web, 30_000);
@@ -98,7 +107,7 @@ export async function measure(s: BenchShipper, runId: string, rate: number, dura
     const delaysMs = [...firstPrinted].map(([seq, t]) => t - sent[seq].sentAtMs).sort((a, b) => a - b);
     return {
       name: s.name,
-      manifest: s.manifest,
+      manifest: s.manifest ?? 'synthesized from the constructs (bench/shippers.ts)',
       requestsSent: sent.length,
       requestsAnswered: sent.filter(r => r.status === 200).length,
       linesLogged: logged.size,

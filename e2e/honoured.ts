@@ -11,6 +11,8 @@ import { ContainerState, publishedPorts, volumeOptions } from './podman';
 export interface Honoured {
   readonly applied: boolean;
   readonly text: string;
+  /** The pod field, where later checks depend on it. */
+  readonly field?: 'shareProcessNamespace';
 }
 
 /** A played container: its spec in the manifest and its state in podman. */
@@ -91,9 +93,9 @@ export async function probeHonoured(manifest: PlayableManifest, played: readonly
   if (manifest.pod.spec?.shareProcessNamespace === true && played.length > 1) {
     const namespaces = played.map(p => pidNamespace(p.state.pid));
     out.push(new Set(namespaces).size === 1 && namespaces[0]
-      ? { applied: true, text: `the containers share one PID namespace (shareProcessNamespace, ${namespaces[0]})` }
-      : { applied: false, text: `shareProcessNamespace: true is not applied by podman (PID namespaces ${namespaces.join(', ')}): `
-        + 'the sidecar cannot see or signal nginx, so it cannot rotate' });
+      ? { applied: true, field: 'shareProcessNamespace', text: `the containers share one PID namespace (shareProcessNamespace, ${namespaces[0]})` }
+      : { applied: false, field: 'shareProcessNamespace', text: `shareProcessNamespace: true is not applied by podman (PID namespaces `
+        + `${namespaces.join(', ')}): the sidecar cannot see or signal nginx, so it cannot rotate` });
   }
 
   for (const volume of manifest.pod.spec?.volumes ?? []) {

@@ -32,15 +32,19 @@ function runUntil(command: string[], lines: number, timeoutMs: number, cwd: stri
   });
 }
 
-let workDir: string;
-beforeEach(() => {
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecar-script-'));
-});
-afterEach(() => {
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+/** Runs `body` in its own scratch directory; the tests run concurrently, as they mostly wait. */
+function inScratch(body: (workDir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecar-script-'));
+    try {
+      await body(workDir);
+    } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
+  };
+}
 
-test('the default command prints both nginx logs, access log first, and repeats them', async () => {
+test.concurrent('the default command prints both nginx logs, access log first, and repeats them', inScratch(async (workDir) => {
   // GIVEN the seed's command, pointed at a scratch copy of /var/log/nginx
   const logDirectory = path.join(workDir, 'nginx');
   fs.mkdirSync(logDirectory);
@@ -53,9 +57,9 @@ test('the default command prints both nginx logs, access log first, and repeats 
 
   // THEN each pass prints the whole of both files again
   expect(out.split('\n').slice(0, 4)).toEqual(['GET /a', 'error b', 'GET /a', 'error b']);
-});
+}));
 
-test('a hostile log directory reaches cat as one literal path and runs nothing', async () => {
+test.concurrent('a hostile log directory reaches cat as one literal path and runs nothing', inScratch(async (workDir) => {
   // GIVEN a directory name made of shell syntax; it is legal in a mount path
   // (commands run in workDir, so a `touch pwned` that ran would leave workDir/pwned behind)
   const hostile = `x'; touch pwned; echo '$(touch pwned) \`touch pwned\` "$HOME" * ~ \\ ;|&<>`;
@@ -71,9 +75,9 @@ test('a hostile log directory reaches cat as one literal path and runs nothing',
   // THEN the file was read and no command in the name ran
   expect(out.split('\n')[0]).toBe('line from the hostile directory');
   expect(fs.existsSync(path.join(workDir, 'pwned'))).toBe(false);
-});
+}));
 
-test('a missing log file is reported by cat and the loop keeps going', async () => {
+test.concurrent('a missing log file is reported by cat and the loop keeps going', inScratch(async (workDir) => {
   const logDirectory = path.join(workDir, 'nginx');
   fs.mkdirSync(logDirectory);
   fs.writeFileSync(path.join(logDirectory, 'access.log'), 'still here\n');
@@ -82,4 +86,4 @@ test('a missing log file is reported by cat and the loop keeps going', async () 
   const out = await runUntil(command, 2, 5000, workDir);
 
   expect(out.split('\n').slice(0, 2)).toEqual(['still here', 'still here']);
-});
+}));

@@ -53,92 +53,97 @@ const numbered = (prefix: string, from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}`);
 const append = (file: string, lines: string[]) => fs.appendFileSync(file, lines.map(l => `${l}\n`).join(''));
 
-let dir: string;
-let shipper: Shipper | undefined;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-shipper-'));
-});
-afterEach(async () => {
-  await shipper?.stop();
-  shipper = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+/**
+ * Runs `body` with a scratch directory and stops the shipper it started, pass
+ * or fail. The tests run concurrently: most of their time is spent waiting.
+ */
+function scratch(body: (dir: string, started: (s: Shipper) => Shipper) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-shipper-'));
+    let shipper: Shipper | undefined;
+    try {
+      await body(dir, s => (shipper = s));
+    } finally {
+      await shipper?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
 
-test('prints existing lines from the first, then new lines within a second, each once', async () => {
+test.concurrent('prints existing lines from the first, then new lines within a second, each once', scratch(async (dir, started) => {
   const access = path.join(dir, 'access.log');
   append(access, numbered('old', 1, 3));
-  shipper = startShipper(streamCommand(dir, ['access.log']));
-  await waitFor(() => shipper!.lines().length === 3, 'the existing lines');
+  const shipper = started(startShipper(streamCommand(dir, ['access.log'])));
+  await waitFor(() => shipper.lines().length === 3, 'the existing lines');
 
   const before = Date.now();
   append(access, ['new 1']);
-  await waitFor(() => shipper!.lines().length === 4, 'the new line');
+  await waitFor(() => shipper.lines().length === 4, 'the new line');
   expect(Date.now() - before).toBeLessThan(1000);
 
   await sleep(POLL_SLACK_MS);
   expect(shipper.lines()).toEqual([...numbered('old', 1, 3), 'new 1']);
-});
+}));
 
-test('waits for a file that does not exist yet', async () => {
-  shipper = startShipper(streamCommand(dir, ['access.log', 'error.log']));
+test.concurrent('waits for a file that does not exist yet', scratch(async (dir, started) => {
+  const shipper = started(startShipper(streamCommand(dir, ['access.log', 'error.log'])));
   await sleep(400);
   append(path.join(dir, 'error.log'), ['late error']);
-  await waitFor(() => shipper!.lines().length === 1, 'the late file');
+  await waitFor(() => shipper.lines().length === 1, 'the late file');
   await sleep(POLL_SLACK_MS);
   expect(shipper.lines()).toEqual(['late error']);
-});
+}));
 
-test('starts over after truncation and prints the new content once', async () => {
+test.concurrent('starts over after truncation and prints the new content once', scratch(async (dir, started) => {
   const access = path.join(dir, 'access.log');
   append(access, numbered('before', 1, 5));
-  shipper = startShipper(streamCommand(dir, ['access.log']));
-  await waitFor(() => shipper!.lines().length === 5, 'the first lines');
+  const shipper = started(startShipper(streamCommand(dir, ['access.log'])));
+  await waitFor(() => shipper.lines().length === 5, 'the first lines');
 
   fs.truncateSync(access, 0);
   await sleep(400);
   append(access, ['after 1']);
-  await waitFor(() => shipper!.lines().length === 6, 'the line after truncation');
+  await waitFor(() => shipper.lines().length === 6, 'the line after truncation');
   await sleep(POLL_SLACK_MS);
   expect(shipper.lines()).toEqual([...numbered('before', 1, 5), 'after 1']);
-});
+}));
 
-test('reads a renamed file to its end, including lines written to it after the rename, then the new file', async () => {
+test.concurrent('reads a renamed file to its end, including lines written to it after the rename, then the new file', scratch(async (dir, started) => {
   const access = path.join(dir, 'access.log');
   append(access, numbered('gen1', 1, 3));
-  shipper = startShipper(streamCommand(dir, ['access.log']));
-  await waitFor(() => shipper!.lines().length === 3, 'the first generation');
+  const shipper = started(startShipper(streamCommand(dir, ['access.log'])));
+  await waitFor(() => shipper.lines().length === 3, 'the first generation');
 
   // What logrotate does with nginx: rename, nginx keeps writing the old file until it reopens.
   fs.renameSync(access, `${access}.1`);
   append(`${access}.1`, numbered('gen1', 4, 5));
   append(access, numbered('gen2', 1, 2));
   append(`${access}.1`, ['gen1 6']);
-  await waitFor(() => shipper!.lines().length === 8, 'both generations');
+  await waitFor(() => shipper.lines().length === 8, 'both generations');
   await sleep(POLL_SLACK_MS);
   expect(shipper.lines().filter(l => l.startsWith('gen1'))).toEqual(numbered('gen1', 1, 6));
   expect(shipper.lines().filter(l => l.startsWith('gen2'))).toEqual(numbered('gen2', 1, 2));
-});
+}));
 
-test('tags each line with its file when asked', async () => {
+test.concurrent('tags each line with its file when asked', scratch(async (dir, started) => {
   append(path.join(dir, 'access.log'), ['GET /']);
   append(path.join(dir, 'error.log'), ['oops']);
-  shipper = startShipper(streamCommand(dir, ['access.log', 'error.log'], { tagWithFileName: true }));
-  await waitFor(() => shipper!.lines().length === 2, 'both lines');
+  const shipper = started(startShipper(streamCommand(dir, ['access.log', 'error.log'], { tagWithFileName: true })));
+  await waitFor(() => shipper.lines().length === 2, 'both lines');
   expect(shipper.lines()).toEqual(['[access.log] GET /', '[error.log] oops']);
-});
+}));
 
-test('on SIGTERM, prints a last line that has no newline yet, then exits 0', async () => {
+test.concurrent('on SIGTERM, prints a last line that has no newline yet, then exits 0', scratch(async (dir, started) => {
   const access = path.join(dir, 'access.log');
   append(access, ['complete']);
-  shipper = startShipper(streamCommand(dir, ['access.log']));
-  await waitFor(() => shipper!.lines().length === 1, 'the first line');
+  const shipper = started(startShipper(streamCommand(dir, ['access.log'])));
+  await waitFor(() => shipper.lines().length === 1, 'the first line');
   fs.appendFileSync(access, 'partial');
-  const code = new Promise(resolve => shipper!.child.on('exit', resolve));
+  const code = new Promise(resolve => shipper.child.on('exit', resolve));
   await shipper.stop();
   expect(await code).toBe(0);
   expect(shipper.lines()).toEqual(['complete', 'partial']);
-  shipper = undefined;
-});
+}));
 
 describe('rotation by the shipper', () => {
   // A stand-in for nginx: named like nginx's master process (the shipper finds it
@@ -156,7 +161,7 @@ describe('rotation by the shipper', () => {
       select(undef, undef, undef, 0.0002) if $i % 4 == 0;
     }`;
 
-  test('rotates at the size given, keeps the volume small and loses no line', async () => {
+  test.concurrent('rotates at the size given, keeps the volume small and loses no line', scratch(async (dir, started) => {
     const access = path.join(dir, 'access.log');
     const total = 40000; // about 8.4 MiB in all, rotated every 1 MiB
     // Shipper and writer share a new PID namespace, as containers of a pod with
@@ -174,11 +179,11 @@ describe('rotation by the shipper', () => {
     let out = '';
     child.stdout.on('data', chunk => { out += chunk; });
     const exited = new Promise<void>(resolve => child.on('close', () => resolve()));
-    shipper = {
+    const shipper = started({
       child,
       lines: () => out.split('\n').filter(line => line !== ''),
       stop: async () => { child.kill('SIGKILL'); await exited; },
-    };
+    });
     let largest = 0;
     let rotatedCopies = 0;
     const watch = setInterval(() => {
@@ -187,7 +192,7 @@ describe('rotation by the shipper', () => {
       largest = Math.max(largest, bytes);
       rotatedCopies += files.includes('access.log.1') ? 1 : 0;
     }, 20);
-    await waitFor(() => shipper!.lines().length >= total, 'every line', 20000);
+    await waitFor(() => shipper.lines().length >= total, 'every line', 20000);
     clearInterval(watch);
     await sleep(POLL_SLACK_MS);
 
@@ -197,5 +202,5 @@ describe('rotation by the shipper', () => {
     // Never more than the live file and one rotated copy, each 1 MiB plus what the
     // writer adds between two polls (a lot here: it writes far faster than nginx would).
     expect(largest).toBeLessThan(4 * 1024 * 1024);
-  }, 40000);
+  }), 40000);
 });
