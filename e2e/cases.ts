@@ -2,7 +2,7 @@
  * What each manifest promises, one entry per manifest the e2e plays. Adding a
  * shipper or an example is one entry here; the checks are generic.
  */
-import { Chart, Size } from 'cdk8s';
+import { Chart, Duration, Size } from 'cdk8s';
 import { LoggingSidecarPod, LogShipper } from '../lib';
 
 /**
@@ -103,7 +103,8 @@ export const CASES: readonly E2eCase[] = [
     name: 'rotation',
     synthesize: chart => new LoggingSidecarPod(chart, 'webserver', {
       podName: 'webserver-rotation',
-      shipper: LogShipper.stream(),
+      // 1 s, so that the 0.6 MiB/s below stays under 1 MiB per rotateWait and each file rotates on time.
+      shipper: LogShipper.stream({ rotateWait: Duration.seconds(1) }),
       rotateLogsAt: Size.mebibytes(1),
       volumeSizeLimit: Size.mebibytes(8),
     }),

@@ -153,7 +153,8 @@ export function checkVolumeBounded(rotation: RotationExpectation, r: RotationRep
   const over = [...r.peakBytesPerFile].filter(([, bytes]) => bytes > perFileLimit);
   if (over.length) {
     throw new CheckFailure(`the shared volume held ${over.map(([f, b]) => `${mib(b)} of ${f}*`).join(', ')} at once, more than `
-      + `2 x rotateLogsAt (${mib(2 * rotation.rotateAtBytes)}) + 25 % = ${mib(perFileLimit)} per file: rotated files are not deleted in time`);
+      + `2 x rotateLogsAt (${mib(2 * rotation.rotateAtBytes)}) + 25 % = ${mib(perFileLimit)} per file: `
+      + (r.accessLogInodes < 2 ? 'access.log was never rotated' : 'rotated files are not deleted in time, or a file overshot its size between two polls'));
   }
   if (r.peakVolumeBytes > rotation.volumeSizeLimitBytes) {
     throw new CheckFailure(`the shared volume reached ${mib(r.peakVolumeBytes)} (du), over its sizeLimit of ${mib(rotation.volumeSizeLimitBytes)}: `

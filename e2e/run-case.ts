@@ -238,7 +238,7 @@ async function play(c: E2eCase, manifest: PlayableManifest, runId: string, check
 const ROTATION_PROBE = String.raw`
 my $dir = shift;
 opendir(my $proc, '/proc') or die "cannot list /proc: $!\n";
-my ($master) = grep { open(my $c, '<', "/proc/$_/cmdline") && ((<$c> // '') =~ /^nginx: master process/) } grep { /^\d+$/ } readdir $proc;
+my ($master) = grep { my $c; open($c, '<', "/proc/$_/cmdline") && ((<$c> // '') =~ /^nginx: master process/) } grep { /^\d+$/ } readdir $proc;
 if ($master) { print "master $master\n"; print kill(0, $master) ? "signal ok\n" : "signal denied: $!\n" } else { print "no nginx master process visible\n" }
 my $probe = "$dir/.e2e-rotation-probe";
 if (open(my $f, '>', $probe)) {

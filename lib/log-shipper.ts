@@ -69,6 +69,15 @@ export interface StreamShipperOptions {
    * @default 'ubuntu:latest'
    */
   readonly image?: string;
+
+  /**
+   * How long a renamed file is still read after its name points to a new file: nginx's
+   * workers reopen their logs a moment after the master. When the shipper rotates, a file
+   * is not rotated again until its previous copy is done, so rotation keeps the volume
+   * bounded while each file grows by less than `rotateLogsAt` in this time.
+   * @default Duration.seconds(5)
+   */
+  readonly rotateWait?: Duration;
 }
 
 /** Options of `LogShipper.fluentBit()`. */
@@ -217,18 +226,23 @@ class StreamShipper extends LogShipper {
   public readonly rotatesLogs = true;
   private readonly image: string;
   private readonly tag: boolean;
+  private readonly rotateWaitSeconds?: number;
 
   constructor(options: StreamShipperOptions) {
     super();
     this.image = options.image ?? UBUNTU;
     validateImageReference(`${this.displayName} image`, this.image);
     this.tag = options.tagWithFileName ?? false;
+    if (options.rotateWait) {
+      this.rotateWaitSeconds = validateWholeSeconds(`${this.displayName} rotateWait`, options.rotateWait);
+    }
   }
 
   public bind(_scope: Construct, options: LogShipperBindOptions): LogShipperContainer {
     const flags = [
       ...(this.tag ? ['--tag'] : []),
       ...(options.rotateAtBytes ? ['--rotate-bytes', String(options.rotateAtBytes)] : []),
+      ...(this.rotateWaitSeconds ? ['--rotate-wait', String(this.rotateWaitSeconds)] : []),
     ];
     return {
       image: this.image,

@@ -12,12 +12,14 @@ use warnings;
 # over when a file is truncated. With --rotate-bytes, it also rotates a file
 # that has grown past that size and has been read to its end: renames it and
 # asks nginx to reopen its logs (SIGUSR1 to its master process, visible with
-# shareProcessNamespace). On SIGTERM it reads what is left, then exits.
+# shareProcessNamespace). A replaced file is still read for --rotate-wait
+# seconds (default 5). On SIGTERM it reads what is left, then exits.
 my ($tag, $rotate_bytes, $poll, $grace) = (0, 0, 0.2, 5);
 while (@ARGV && $ARGV[0] =~ /^--/) {
   my $option = shift @ARGV;
   if ($option eq '--tag') { $tag = 1 }
   elsif ($option eq '--rotate-bytes') { $rotate_bytes = shift @ARGV }
+  elsif ($option eq '--rotate-wait') { $grace = shift @ARGV }
   elsif ($option eq '--') { last }
   else { die "stream: unknown option $option\n" }
 }
@@ -29,6 +31,7 @@ $SIG{TERM} = $SIG{INT} = sub { $stopping = 1 };
 
 my %current;   # path => { fh, dev, ino, pos, buf }
 my @retired;   # replaced files still read for $grace seconds: { path, file, until }
+my $tick = 0;  # polls so far: perl-base has no sub-second clock, so time is counted in polls
 
 sub label { my ($path) = @_; $path =~ s{.*/}{}; return $path }
 
@@ -76,6 +79,8 @@ sub nginx_master {
 my $warned_no_master = 0;
 sub rotate {
   my ($path) = @_;
+  # One rotated copy per file at a time: its name is reused by the next rotation.
+  return if grep { $_->{path} eq $path } @retired;
   my $master = nginx_master();
   unless ($master) {
     warn "stream: no nginx master process visible (is shareProcessNamespace on?), not rotating\n" unless $warned_no_master++;
@@ -98,7 +103,7 @@ sub poll_path {
     # Replaced: whoever still writes to the old file (nginx before it reopens)
     # is read for $grace more seconds, before the new file.
     drain($path, $file);
-    push @retired, { path => $path, file => $file, until => time + $grace };
+    push @retired, { path => $path, file => $file, until => $tick + $grace / $poll };
     $current{$path} = $file = open_file($path);
   } elsif (@st && $st[7] < $file->{pos}) {
     seek($file->{fh}, 0, 0);
@@ -112,8 +117,8 @@ sub poll_path {
 
 while (1) {
   for my $old (@retired) { drain($old->{path}, $old->{file}) }
-  my @expired = grep { $stopping || time > $_->{until} } @retired;
-  @retired = grep { !$stopping && time <= $_->{until} } @retired;
+  my @expired = grep { $stopping || $tick > $_->{until} } @retired;
+  @retired = grep { !$stopping && $tick <= $_->{until} } @retired;
   for my $old (@expired) {
     finish($old->{path}, $old->{file});
     unlink("$old->{path}.1") if $rotate_bytes;
@@ -124,5 +129,6 @@ while (1) {
     exit 0;
   }
   select(undef, undef, undef, $poll);
+  $tick++;
 }
 `;
