@@ -158,6 +158,12 @@ describe('shippers', () => {
     expect(command.slice(3)).toEqual(['--', '--tag', '--', "/logs/it's $(here)/access.log", "/logs/it's $(here)/error.log"]);
   });
 
+  test('the stream shipper takes rotateWait as a whole number of seconds', () => {
+    const pod = synthPod({ shipper: LogShipper.stream({ rotateWait: Duration.minutes(1) }), rotateLogsAt: Size.mebibytes(8) });
+    const command: string[] = containerNamed(pod, 'sidecar-container').command;
+    expect(command.slice(3)).toEqual(['--', '--rotate-bytes', String(8 * 1024 * 1024), '--rotate-wait', '60', '--', '/var/log/nginx/access.log', '/var/log/nginx/error.log']);
+  });
+
   test('a custom shipper runs its image and command with the given resources', () => {
     const shipper = LogShipper.custom({
       image: 'timberio/vector:0.40.0-debian', command: ['vector'], args: ['--config', '/etc/vector/vector.yaml'],
@@ -180,6 +186,7 @@ describe('shippers', () => {
     ['a custom image with a space', () => LogShipper.custom({ image: 'bad image', command: ['x'] }), 'LogShipper.custom() image must be an image reference'],
     ['a cat loop every half second', () => LogShipper.catLoop({ readInterval: Duration.millis(500) }), 'LogShipper.catLoop() readInterval must be a whole number of seconds, got 500 millis'],
     ['a stream image with a tab', () => LogShipper.stream({ image: 'ubuntu\t' }), 'LogShipper.stream() image must be an image reference'],
+    ['a stream rotateWait of zero', () => LogShipper.stream({ rotateWait: Duration.seconds(0) }), 'LogShipper.stream() rotateWait must be at least 1 second, got 0 seconds'],
   ])('fails on %s', (_, create, message) => {
     expect(create).toThrow(message);
   });
