@@ -1,4 +1,5 @@
-import { FluentBitOutput, renderFluentBitSection as section } from './fluent-bit-output';
+import { FluentBitOutput } from './fluent-bit-output';
+import { renderFluentBitSection as section } from './fluent-bit-section';
 
 /** Port of Fluent Bit's HTTP server, which serves the health check the liveness probe calls. */
 export const FLUENT_BIT_HTTP_PORT = 2020;

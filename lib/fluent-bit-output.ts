@@ -1,3 +1,4 @@
+import { renderFluentBitSection } from './fluent-bit-section';
 import { show, validateConfigWord, validateHost, validatePort } from './validation';
 
 /** Options every network output of Fluent Bit shares. */
@@ -121,11 +122,6 @@ export class FluentBitOutput {
   public render(): string {
     return renderFluentBitSection('OUTPUT', [['Name', this.plugin], ['Match', '*'], ...this.settings]);
   }
-}
-
-/** One `[SECTION]` of Fluent Bit's classic configuration format. */
-export function renderFluentBitSection(name: string, settings: Array<[string, string]>): string {
-  return [`[${name}]`, ...settings.map(([key, value]) => `    ${key.padEnd(18)} ${value}`)].join('\n');
 }
 
 function network(what: string, options: FluentBitNetworkOutputOptions, defaultPort: number): Array<[string, string]> {

@@ -2,4 +2,3 @@ export * from './logging-sidecar-pod';
 export * from './logging-sidecar';
 export * from './log-shipper';
 export * from './fluent-bit-output';
-export { shellQuote } from './shell';

@@ -133,7 +133,7 @@ export interface LoggingSidecarPodProps {
 
   /**
    * Size at which the shipper rotates each log file.
-   * @default - a quarter of `volumeSizeLimit` per file when that is set, else no rotation
+   * @default - `volumeSizeLimit` / (4 x the number of log files) when that is set, else no rotation
    */
   readonly rotateLogsAt?: Size;
 }
@@ -195,6 +195,9 @@ export class LoggingSidecarPod extends Construct {
     }
     if (props.logDirectory !== undefined) {
       validateAbsoluteDirectory('logDirectory', props.logDirectory);
+      if (this.hardened && props.logDirectory === '/tmp') {
+        throw new Error('logDirectory must not be /tmp with hardened: true, where nginx has its own emptyDir at /tmp, got "/tmp"');
+      }
     }
     if (props.logFiles !== undefined) {
       validateFileNames('logFiles', props.logFiles);

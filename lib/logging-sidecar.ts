@@ -92,7 +92,7 @@ export interface LoggingSidecarProps {
    * Rotate each log file once it is this large and fully shipped: the shipper
    * renames it, signals nginx to reopen its logs (the workload's process
    * namespace is shared for that) and deletes it once read to the end.
-   * @default - a quarter of `volumeSizeLimit` per file when that is set, else no rotation
+   * @default - `volumeSizeLimit` / (4 x the number of log files) when that is set, else no rotation
    */
   readonly rotateLogsAt?: Size;
 }
@@ -137,13 +137,30 @@ export class LoggingSidecar extends Construct {
     if (!workload.containers.includes(props.logWriter)) {
       throw new Error(`logWriter must be a container of the workload, got container ${show(props.logWriter.name)}`);
     }
-    const taken = [...workload.containers, ...workload.initContainers].map(c => c.name);
+    const containers = [...workload.containers, ...workload.initContainers];
+    const taken = containers.map(c => c.name);
     if (taken.includes(containerName)) {
       throw new Error(`containerName must differ from the workload's container names ${show(taken)}, got ${show(containerName)}`);
     }
-    const volumesTaken = [...workload.volumes.map(v => v.name), CONFIG_VOLUME_NAME];
+    // Volumes mounted on containers join the pod only at synth, so they are collected here too.
+    const volumesTaken = [...new Set([
+      ...workload.volumes.map(v => v.name),
+      ...containers.flatMap(c => c.mounts.map(m => (m.volume as kplus.Volume).name)),
+      CONFIG_VOLUME_NAME,
+    ])];
     if (volumesTaken.includes(volumeName)) {
       throw new Error(`volumeName must differ from the pod's other volume names ${show(volumesTaken)}, got ${show(volumeName)}`);
+    }
+    if (workload.volumes.some(v => v.name === CONFIG_VOLUME_NAME)) {
+      throw new Error(`the workload already has a volume named ${show(CONFIG_VOLUME_NAME)}: add one LoggingSidecar per workload`);
+    }
+    const writerPaths = props.logWriter.mounts.map(m => m.path);
+    if (writerPaths.includes(this.logDirectory)) {
+      throw new Error(`logDirectory must differ from the paths already mounted in logWriter ${show(writerPaths)}, got ${show(this.logDirectory)}`);
+    }
+    if ((workload instanceof kplus.Job || workload instanceof kplus.CronJob) && !nativeSidecar) {
+      throw new Error('nativeSidecar must be true on a Job or CronJob: a regular sidecar never exits, '
+        + 'so the job would never complete, got nativeSidecar false');
     }
     if (nativeSidecar && !this.shipper.drainsOnShutdown) {
       throw new Error(`nativeSidecar needs a shipper that ships what is left and exits on SIGTERM, `
@@ -157,28 +174,39 @@ export class LoggingSidecar extends Construct {
       throw new Error(`runAsUser must be a non-root user id from 1 to 2147483647, got ${show(user)}`);
     }
     this.rotateLogsAt = resolveRotation(this.shipper, this._logFiles.length, props.volumeSizeLimit, props.rotateLogsAt);
-    if (this.rotateLogsAt) {
-      shareProcessNamespace(workload);
-    }
 
-    this.logVolume = kplus.Volume.fromEmptyDir(this, 'LogVolume', volumeName, { sizeLimit: props.volumeSizeLimit });
-    workload.addVolume(this.logVolume);
-    props.logWriter.mount(this.logDirectory, this.logVolume);
-
-    const stateDirectory = '/var/lib/logging-sidecar';
     const spec = this.shipper.bind(this, {
       logDirectory: this.logDirectory,
       logFiles: this.logFiles,
       rotateAtBytes: this.rotateLogsAt ? this.rotateLogsAt.toKibibytes() * 1024 : undefined,
-      stateDirectory,
+      stateDirectory: STATE_DIRECTORY,
     });
+    const ownPaths = [...(spec.needsState ? [STATE_DIRECTORY] : []), ...(spec.configDirectory ? [spec.configDirectory] : [])];
+    if (ownPaths.includes(this.logDirectory)) {
+      throw new Error(`logDirectory must differ from the paths the shipper mounts ${show(ownPaths)}, got ${show(this.logDirectory)}`);
+    }
+    for (const port of spec.ports ?? []) {
+      const user = containers.find(c => c.ports.some(p => p.number === port.number));
+      if (user) {
+        throw new Error(`${this.shipper.displayName} listens on port ${port.number}, which container ${show(user.name)} `
+          + 'already declares; the containers of a pod share one network namespace');
+      }
+    }
+
+    // Everything is checked; now the workload changes.
+    if (this.rotateLogsAt) {
+      shareProcessNamespace(workload);
+    }
+    this.logVolume = kplus.Volume.fromEmptyDir(this, 'LogVolume', volumeName, { sizeLimit: props.volumeSizeLimit });
+    workload.addVolume(this.logVolume);
+    props.logWriter.mount(this.logDirectory, this.logVolume);
 
     const volumeMounts: kplus.VolumeMount[] = [
       // Read-only when hardened, unless the shipper must rename files to rotate them.
       { path: this.logDirectory, volume: this.logVolume, readOnly: hardened && !this.rotateLogsAt ? true : undefined },
     ];
     if (spec.needsState) {
-      volumeMounts.push({ path: stateDirectory, volume: this.logVolume, subPath: '.logging-sidecar-state' });
+      volumeMounts.push({ path: STATE_DIRECTORY, volume: this.logVolume, subPath: '.logging-sidecar-state' });
     }
     if (spec.configMap && spec.configDirectory) {
       const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', spec.configMap, { name: CONFIG_VOLUME_NAME });
@@ -209,6 +237,8 @@ export class LoggingSidecar extends Construct {
 
 /** The volume of the shipper's configuration files, when it has any. */
 const CONFIG_VOLUME_NAME = 'log-shipper-config';
+/** Where the shipper keeps its state, on the shared volume. */
+const STATE_DIRECTORY = '/var/lib/logging-sidecar';
 
 /**
  * The rotation size, checked against the volume's limit: each file and the
@@ -226,7 +256,7 @@ function resolveRotation(shipper: LogShipper, files: number, sizeLimit?: Size, r
   const rotateKi = rotateAt ? rotateAt.toKibibytes() : Math.floor(sizeLimit!.toKibibytes() / (4 * files));
   if (rotateKi < 1024) {
     throw new Error(`rotateLogsAt must be at least 1Mi, got ${rotateKi}Ki`
-      + (rotateAt ? '' : ` (a quarter of volumeSizeLimit per file)`));
+      + (rotateAt ? '' : ` (volumeSizeLimit / (4 x the number of log files))`));
   }
   if (sizeLimit && sizeLimit.toKibibytes() < 2 * files * rotateKi) {
     throw new Error(`volumeSizeLimit must be at least 2 x rotateLogsAt x ${files} log files = ${2 * files * rotateKi}Ki, `

@@ -78,16 +78,28 @@ sub nginx_master {
 
 my $warned_no_master = 0;
 sub rotate {
-  my ($path) = @_;
-  # One rotated copy per file at a time: its name is reused by the next rotation.
-  return if grep { $_->{path} eq $path } @retired;
+  my ($path, $file) = @_;
+  # One rotation at a time per file: the rotated copy's name is reused by the next one.
+  return if $stopping || defined $file->{rotating} || $file->{no_rotation} || grep { $_->{path} eq $path } @retired;
   my $master = nginx_master();
-  unless ($master) {
-    warn "stream: no nginx master process visible (is shareProcessNamespace on?), not rotating\n" unless $warned_no_master++;
+  unless ($master && kill(0, $master)) {
+    warn "stream: cannot signal an nginx master process (is shareProcessNamespace on, and nginx running as this user?), not rotating\n"
+      unless $warned_no_master++;
     return;
   }
   rename($path, "$path.1") or do { warn "stream: cannot rename $path: $!\n"; return };
-  kill('USR1', $master) or warn "stream: cannot signal nginx ($master): $!\n";
+  my @moved = stat("$path.1");
+  if (!@moved || $moved[1] != $file->{ino}) {
+    # nginx replaced the file between our stat and the rename: undo, and look again next poll.
+    rename("$path.1", $path);
+    return;
+  }
+  $file->{rotating} = $tick;
+  kill('USR1', $master) or do {
+    warn "stream: cannot signal nginx ($master): $!, rotation of $path undone\n";
+    rename("$path.1", $path);
+    delete $file->{rotating};
+  };
 }
 
 sub poll_path {
@@ -106,12 +118,22 @@ sub poll_path {
     push @retired, { path => $path, file => $file, until => $tick + $grace / $poll };
     $current{$path} = $file = open_file($path);
   } elsif (@st && $st[7] < $file->{pos}) {
+    # Truncated (a rewrite past the old position within one poll goes unnoticed, as with tail -F).
+    emit($path, $file->{buf}) if length $file->{buf};
     seek($file->{fh}, 0, 0);
     @$file{qw(pos buf)} = (0, '');
+  } elsif (!@st && defined $file->{rotating} && $tick - $file->{rotating} > $grace / $poll) {
+    # Signalled, but nginx never made a new file: give the file its name back, and
+    # do not rotate it again (the kubelet's eviction at sizeLimit says the rest).
+    warn "stream: nginx did not reopen $path within $grace seconds, rotation undone and stopped for this file\n";
+    my @moved = stat("$path.1");
+    rename("$path.1", $path) if @moved && $moved[1] == $file->{ino};
+    delete $file->{rotating};
+    $file->{no_rotation} = 1;
   }
   drain($path, $file) if $file;
   if ($rotate_bytes && $file && $file->{pos} >= $rotate_bytes && !length $file->{buf}) {
-    rotate($path);
+    rotate($path, $file);
   }
 }
 

@@ -37,14 +37,22 @@ async function main() {
   if (typeof config.validations === 'string') {
     throw new Error('cdk8s.yaml names its validations by URL; use "npx cdk8s synth", which downloads them');
   }
+  if (config.synthConfig?.format && config.synthConfig.format !== 'plain') {
+    throw new Error(`cdk8s.yaml asks for ${JSON.stringify(config.synthConfig.format)} output; use "npx cdk8s synth", which writes it`);
+  }
   const outdir = config.output ?? 'dist';
   const validations = validate ? (config.validations ?? []) : [];
 
   fs.rmSync(outdir, { recursive: true, force: true });
   // synthApp starts the app at once; the validators load on the other core meanwhile.
   const synthesized = synthApp(config.app, outdir, false, validations.length > 0);
-  if (validations.length > 0) {
-    preloadValidations(validations);
+  try {
+    if (validations.length > 0) {
+      preloadValidations(validations);
+    }
+  } finally {
+    // Even when a plugin fails to load, the app finishes before the error is reported.
+    await synthesized.catch(() => undefined);
   }
   const app = await synthesized;
   if (validations.length > 0) {

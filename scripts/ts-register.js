@@ -47,11 +47,15 @@ function load(module, filename) {
     javascript = fs.readFileSync(cached, 'utf8');
   } catch {
     javascript = transpile(source, filename);
-    // Write then rename, so a concurrent run never reads half a file.
-    fs.mkdirSync(cacheDir, { recursive: true });
-    const partial = `${cached}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, javascript);
-    fs.renameSync(partial, cached);
+    try {
+      // Write then rename, so a concurrent run never reads half a file.
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const partial = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, javascript);
+      fs.renameSync(partial, cached);
+    } catch {
+      // An unwritable cache only costs speed: the next run transpiles again.
+    }
   }
   module._compile(javascript, filename);
 }

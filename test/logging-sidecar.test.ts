@@ -33,21 +33,25 @@ describe('LoggingSidecar on any workload', () => {
     const chart = Testing.chart();
     const workload = create(chart);
 
-    // WHEN the sidecar is added to it
+    // WHEN the sidecar is added to it (native for jobs, which must be able to complete)
+    const nativeSidecar = kind === 'Job' || kind === 'CronJob';
     new LoggingSidecar(chart, 'Logs', {
-      workload, logWriter: workload.containers[0], shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(200),
+      workload, logWriter: workload.containers[0], shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(200), nativeSidecar,
     });
 
     // THEN its pod template has the shared volume, both mounts and the process namespace shared for rotation
     const manifest = Testing.synth(chart).find(m => m.kind === kind);
     const spec = podSpecOf(manifest);
-    expect(spec.containers.map((c: any) => c.name)).toEqual(['web', 'sidecar-container']);
+    const all = [...(spec.initContainers ?? []), ...spec.containers];
+    expect(all.map((c: any) => c.name).sort()).toEqual(['sidecar-container', 'web']);
     expect(spec.volumes).toEqual([{ name: 'shared-logs', emptyDir: { sizeLimit: '200Mi' } }]);
-    for (const container of spec.containers) {
+    for (const container of all) {
       expect(container.volumeMounts).toEqual([{ name: 'shared-logs', mountPath: '/var/log/nginx' }]);
     }
     expect(spec.shareProcessNamespace).toBe(true);
-    expect(spec.containers[1].command.slice(0, 2)).toEqual(['perl', '-e']);
+    const sidecar = all.find((c: any) => c.name === 'sidecar-container');
+    expect(sidecar.command.slice(0, 2)).toEqual(['perl', '-e']);
+    expect(sidecar.restartPolicy).toBe(nativeSidecar ? 'Always' : undefined);
   });
 
   test('a Deployment keeps its replicas and the sidecar runs as root beside nginx', () => {
@@ -105,6 +109,25 @@ describe('LoggingSidecar on any workload', () => {
     ['runAsUser without hardened', (_: Chart, d: kplus.Deployment) => ({
       workload: d, logWriter: d.containers[0], runAsUser: 1000,
     }), 'runAsUser applies only with hardened: true, got runAsUser 1000'],
+    ['a volume name a container already mounts', (chart: Chart, d: kplus.Deployment) => {
+      d.containers[0].mount('/cache', kplus.Volume.fromEmptyDir(chart, 'Cache', 'shared-logs'));
+      return { workload: d, logWriter: d.containers[0] };
+    }, 'volumeName must differ from the pod\'s other volume names ["shared-logs","log-shipper-config"], got "shared-logs"'],
+    ['a logDirectory the writer already mounts', (chart: Chart, d: kplus.Deployment) => {
+      d.containers[0].mount('/var/log/nginx', kplus.Volume.fromEmptyDir(chart, 'Logs2', 'other-logs'));
+      return { workload: d, logWriter: d.containers[0] };
+    }, 'logDirectory must differ from the paths already mounted in logWriter ["/var/log/nginx"], got "/var/log/nginx"'],
+    ['a logDirectory where Fluent Bit keeps its state', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], shipper: LogShipper.fluentBit(), logDirectory: '/var/lib/logging-sidecar',
+    }), 'logDirectory must differ from the paths the shipper mounts ["/var/lib/logging-sidecar","/fluent-bit/etc/logging-sidecar"], got "/var/lib/logging-sidecar"'],
+    ['Fluent Bit on a port the web server uses', (chart: Chart) => {
+      const d = new kplus.Deployment(chart, 'Web2', { containers: [{ ...NGINX, portNumber: 2020 }] });
+      return { workload: d, logWriter: d.containers[0], shipper: LogShipper.fluentBit() };
+    }, 'LogShipper.fluentBit() listens on port 2020, which container "web" already declares; the containers of a pod share one network namespace'],
+    ['a regular sidecar on a Job', (chart: Chart) => {
+      const job = new kplus.Job(chart, 'Batch', { containers: [NGINX] });
+      return { workload: job, logWriter: job.containers[0], shipper: LogShipper.stream() };
+    }, 'nativeSidecar must be true on a Job or CronJob: a regular sidecar never exits, so the job would never complete, got nativeSidecar false'],
     ['runAsUser root', (_: Chart, d: kplus.Deployment) => ({
       workload: d, logWriter: d.containers[0], hardened: true, runAsUser: 0,
     }), 'runAsUser must be a non-root user id from 1 to 2147483647, got 0'],

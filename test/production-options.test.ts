@@ -65,6 +65,8 @@ describe('hardened: the Pod Security Standards "restricted" level', () => {
   test.each([
     ['the official nginx image', { webImage: 'nginx:1.27' }, 'webImage must run as a non-root user with hardened: true, and the official nginx image runs as root; use "nginxinc/nginx-unprivileged:1.27.4" or another unprivileged image, got "nginx:1.27"'],
     ['the official nginx image by its full name', { webImage: 'docker.io/library/nginx@sha256:' + 'a'.repeat(64) }, 'the official nginx image runs as root'],
+    ['/tmp as the log directory', { logDirectory: '/tmp' }, 'logDirectory must not be /tmp with hardened: true, where nginx has its own emptyDir at /tmp, got "/tmp"'],
+    ['nginx-tmp as the volume name', { volumeName: 'nginx-tmp' }, 'volumeName must differ from the pod\'s other volume names ["nginx-tmp","log-shipper-config"], got "nginx-tmp"'],
     ['a privileged port', { webPort: 443 }, 'webPort must be 1024 or above with hardened: true, a non-root user cannot bind it with all capabilities dropped, got 443'],
   ] as Array<[string, LoggingSidecarPodProps, string]>)('fails on %s', (_, props, message) => {
     expect(() => synthPod({ hardened: true, ...props })).toThrow(message);
@@ -113,7 +115,7 @@ describe('nativeSidecar', () => {
 });
 
 describe('bounded disk', () => {
-  test('sets sizeLimit and rotates each file at a quarter of it per file, sharing the process namespace', () => {
+  test('sets sizeLimit and rotates each file at the limit / (4 x files), sharing the process namespace', () => {
     const pod = synthPod({ shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(256) });
     expect(pod.spec.volumes).toEqual([{ name: 'shared-logs', emptyDir: { sizeLimit: '256Mi' } }]);
     expect(pod.spec.shareProcessNamespace).toBe(true);
@@ -137,7 +139,7 @@ describe('bounded disk', () => {
     ['a size limit with the cat loop', { volumeSizeLimit: Size.mebibytes(100) }, 'volumeSizeLimit needs a shipper that rotates logs, LogShipper.catLoop() does not (use LogShipper.stream()), and without rotation the volume fills up and the pod is evicted'],
     ['rotation with Fluent Bit', { shipper: LogShipper.fluentBit(), rotateLogsAt: Size.mebibytes(10) }, 'rotateLogsAt needs a shipper that rotates logs, LogShipper.fluentBit() does not'],
     ['a size limit below twice the rotation size per file', { shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(30), rotateLogsAt: Size.mebibytes(10) }, 'volumeSizeLimit must be at least 2 x rotateLogsAt x 2 log files = 40960Ki, since each file and its rotated copy may be full at once, got 30720Ki'],
-    ['a size limit too small to rotate at 1Mi', { shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(4) }, 'rotateLogsAt must be at least 1Mi, got 512Ki (a quarter of volumeSizeLimit per file)'],
+    ['a size limit too small to rotate at 1Mi', { shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(4) }, 'rotateLogsAt must be at least 1Mi, got 512Ki (volumeSizeLimit / (4 x the number of log files))'],
   ] as Array<[string, LoggingSidecarPodProps, string]>)('fails on %s', (_, props, message) => {
     expect(() => synthPod(props)).toThrow(message);
   });

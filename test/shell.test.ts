@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { shellQuote } from '../lib';
+import { shellQuote } from '../lib/shell';
 
 const HOSTILE = [
   '',

@@ -147,44 +147,52 @@ test.concurrent('on SIGTERM, prints a last line that has no newline yet, then ex
 
 describe('rotation by the shipper', () => {
   // A stand-in for nginx: named like nginx's master process (the shipper finds it
-  // by that name in /proc), it writes numbered lines and reopens its log on SIGUSR1.
+  // by that name in /proc), it writes numbered lines and reopens its log on SIGUSR1
+  // (or, with REOPEN=no, ignores the signal as a hung nginx would).
   const FAKE_NGINX = String.raw`
     $0 = 'nginx: master process nginx -g daemon off;';
-    my ($path, $count) = @ARGV;
+    my ($path, $count, $reopens) = @ARGV;
     my $reopen = 0;
-    $SIG{USR1} = sub { $reopen = 1 };
+    $SIG{USR1} = $reopens eq 'yes' ? sub { $reopen = 1 } : 'IGNORE';
     open(my $log, '>>', $path) or die $!;
     $log->autoflush(1);
     for my $i (1 .. $count) {
       if ($reopen) { close $log; open($log, '>>', $path) or die $!; $log->autoflush(1); $reopen = 0 }
       printf $log "line %06d %s\n", $i, 'x' x 200;
       select(undef, undef, undef, 0.005) if $i % 20 == 0;
-    }`;
+    }
+    sleep 3600;`;
 
-  test.concurrent('rotates at the size given, keeps the volume small and loses no line', scratch(async (dir, started) => {
-    const access = path.join(dir, 'access.log');
-    const total = 24000; // about 5 MiB in all at about 0.8 MiB/s, rotated every 1 MiB
-    // Shipper and writer share a new PID namespace, as containers of a pod with
-    // shareProcessNamespace do, so the shipper sees this writer and no other nginx.
-    const inNamespace = [
+  /**
+   * The shipper and the fake nginx in a new PID namespace, as containers of a pod with
+   * shareProcessNamespace share one, so the shipper sees this writer and no other nginx.
+   */
+  function startWithFakeNginx(dir: string, lines: number, reopens: boolean): Shipper {
+    const command = [
       // --kill-child: when unshare is killed, the shipper gets SIGTERM, as in a pod that stops.
       'unshare', '--pid', '--fork', '--mount-proc', '--kill-child=TERM',
-      'sh', '-c', 'perl -e "$FAKE_NGINX" "$LOG" "$COUNT" & exec "$@"', 'sh',
+      'sh', '-c', 'perl -e "$FAKE_NGINX" "$LOG" "$COUNT" "$REOPEN" & exec "$@"', 'sh',
       // rotateWait 1 s: the writer adds less than 1 MiB per rotateWait, the rate rotation keeps up with.
       ...streamCommand(dir, ['access.log'], { rotateWait: Duration.seconds(1) }, Size.mebibytes(1)),
     ];
-    const child = spawn(inNamespace[0], inNamespace.slice(1), {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, FAKE_NGINX, LOG: access, COUNT: String(total) },
+    const child = spawn(command[0], command.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FAKE_NGINX, LOG: path.join(dir, 'access.log'), COUNT: String(lines), REOPEN: reopens ? 'yes' : 'no' },
     });
     let out = '';
-    child.stdout.on('data', chunk => { out += chunk; });
+    child.stdout!.on('data', chunk => { out += chunk; });
+    child.stderr!.on('data', () => undefined);
     const exited = new Promise<void>(resolve => child.on('close', () => resolve()));
-    const shipper = started({
+    return {
       child,
       lines: () => out.split('\n').filter(line => line !== ''),
       stop: async () => { child.kill('SIGKILL'); await exited; },
-    });
+    };
+  }
+
+  test.concurrent('rotates at the size given, keeps the volume small and loses no line', scratch(async (dir, started) => {
+    const total = 24000; // about 5 MiB in all at about 0.8 MiB/s, rotated every 1 MiB
+    const shipper = started(startWithFakeNginx(dir, total, true));
     let largest = 0;
     let rotatedCopies = 0;
     const watch = setInterval(() => {
@@ -203,5 +211,17 @@ describe('rotation by the shipper', () => {
     // Never more than the live file and one rotated copy, each 1 MiB plus what the
     // writer adds between two polls.
     expect(largest).toBeLessThan(3 * 1024 * 1024);
+  }), 40000);
+
+  test.concurrent('gives the file its name back when nginx does not reopen, and loses no line', scratch(async (dir, started) => {
+    const total = 6000; // about 1.2 MiB: past the rotation size once
+    const shipper = started(startWithFakeNginx(dir, total, false));
+    await waitFor(() => shipper.lines().length >= total, 'every line', 20000);
+    // rotateWait (1 s) after the rename, the shipper renames the file back.
+    await waitFor(() => fs.existsSync(path.join(dir, 'access.log')) && !fs.existsSync(path.join(dir, 'access.log.1')),
+      'access.log to have its name back', 5000);
+    await sleep(POLL_SLACK_MS);
+    const numbers = shipper.lines().map(line => Number(line.split(' ')[1]));
+    expect(numbers).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   }), 40000);
 });
