@@ -13,9 +13,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from '../e2e/config';
-import { EnvironmentError } from '../e2e/errors';
 import { execOk } from '../e2e/exec';
-import { preflight } from '../e2e/preflight';
+import { preflightOrReport } from '../e2e/preflight';
 import { LocalRegistry } from '../e2e/registry';
 import { PodTeardown } from '../e2e/teardown';
 import { measure, ShipperResult } from './measure';
@@ -45,16 +44,8 @@ async function main(): Promise<number> {
     registry.stop();
   });
 
-  console.log(`=== preflight (run ${runId})`);
-  try {
-    await preflight(registry, runId);
-  } catch (e) {
-    registry.stop();
-    if (e instanceof EnvironmentError) {
-      console.error(`\nENVIRONMENT FAILURE: ${e.message}`);
-      return 2;
-    }
-    throw e;
+  if (!(await preflightOrReport(registry, runId, 'ENVIRONMENT FAILURE'))) {
+    return 2;
   }
 
   const results: ShipperResult[] = [];

@@ -71,3 +71,23 @@ async function checkNetwork(key: string, runId: string): Promise<void> {
 function step(message: string): void {
   console.log(`  ok   preflight: ${message}`);
 }
+
+/**
+ * The preflight as the entry points run it: on an environment failure it
+ * stops the registry, says so, and returns false (the caller exits 2);
+ * any other error is thrown.
+ */
+export async function preflightOrReport(registry: LocalRegistry, runId: string, failure: string): Promise<boolean> {
+  console.log(`=== preflight (run ${runId})`);
+  try {
+    await preflight(registry, runId);
+    return true;
+  } catch (e) {
+    registry.stop();
+    if (e instanceof EnvironmentError) {
+      console.error(`\n${failure}: ${e.message}`);
+      return false;
+    }
+    throw e;
+  }
+}

@@ -16,9 +16,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CASES, E2eCase } from './cases';
 import { REPO_ROOT } from './config';
-import { EnvironmentError } from './errors';
 import { loadManifest } from './manifest';
-import { preflight } from './preflight';
+import { preflightOrReport } from './preflight';
 import { LocalRegistry } from './registry';
 import { activeManifest, activeTeardown, CaseOutcome, markInterrupted, runCase } from './run-case';
 import { manifestFile } from './synth';
@@ -36,16 +35,8 @@ async function main(): Promise<number> {
   const started = Date.now();
   const plan = makePlan(process.argv.slice(2));
 
-  console.log(`=== preflight (run ${runId})`);
-  try {
-    await preflight(registry, runId);
-  } catch (e) {
-    registry.stop();
-    if (e instanceof EnvironmentError) {
-      console.error(`\nENVIRONMENT FAILURE (no manifest was played): ${e.message}`);
-      return 2;
-    }
-    throw e;
+  if (!(await preflightOrReport(registry, runId, 'ENVIRONMENT FAILURE (no manifest was played)'))) {
+    return 2;
   }
 
   const outcomes: CaseOutcome[] = [];
