@@ -11,7 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const root = path.resolve(__dirname, '..');
-const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+// Relative to the repository root, where every command runs.
+const bin = (name: string) => path.join('node_modules', '.bin', name);
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
