@@ -191,6 +191,24 @@ async function play(c: E2eCase, manifest: PlayableManifest, runId: string, check
     });
   }
 
+  const stateDirectory = sidecarCommand[sidecarCommand.indexOf('--state') + 1];
+  if (sidecarCommand.includes('--state')) {
+    await checks.run(`${c.sidecarContainer} saves its read positions in ${stateDirectory}, for a restart`, async () => {
+      // Written by the shipper as its own user, into the state mount; it lists every file it has opened.
+      const deadline = Date.now() + 5000;
+      let saved: string | undefined;
+      while (Date.now() < deadline && !saved?.includes(`${c.sidecarLogDirectory}/access.log`)) {
+        saved = await readFileIn(sidecar, `${stateDirectory}/stream-positions`);
+        await sleep(200);
+      }
+      if (!saved?.includes(`${c.sidecarLogDirectory}/access.log`)) {
+        throw new CheckFailure(`${stateDirectory}/stream-positions ${saved === undefined ? 'was never written' : `lacks access.log: ${JSON.stringify(saved)}`}; `
+          + `last sidecar output:\n${await tail(sidecar)}`);
+      }
+      return saved.trim().split('\n').map(line => line.split('\t').slice(1, 2).concat(line.split('\t').slice(4)).join(' at ')).join(', ');
+    });
+  }
+
   await checks.run(`${c.sidecarContainer} printed every request, as its shipper promises (${describe(c)})`, async () => {
     const report = await checkShipped(c, sidecar, expected);
     const counts = report.lines.map(l => l.count);

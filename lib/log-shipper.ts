@@ -156,7 +156,8 @@ export abstract class LogShipper {
   /**
    * Prints each line of each file exactly once, from the first line, within
    * about 0.2 s; follows files that do not exist yet, are truncated or are
-   * replaced (rename + new file), and can rotate them itself.
+   * replaced (rename + new file), keeps its positions on the shared volume
+   * across sidecar restarts, and can rotate the files itself.
    */
   public static stream(options: StreamShipperOptions = {}): LogShipper {
     return new StreamShipper(options);
@@ -243,12 +244,15 @@ class StreamShipper extends LogShipper {
       ...(this.tag ? ['--tag'] : []),
       ...(options.rotateAtBytes ? ['--rotate-bytes', String(options.rotateAtBytes)] : []),
       ...(this.rotateWaitSeconds ? ['--rotate-wait', String(this.rotateWaitSeconds)] : []),
+      // Positions survive a sidecar restart: the restarted shipper prints no line twice.
+      '--state', options.stateDirectory,
     ];
     return {
       image: this.image,
       // No shell: the paths are arguments of the program, never parsed.
       command: ['perl', '-e', STREAM_SCRIPT, '--', ...flags, '--', ...options.logFiles.map(file => `${options.logDirectory}/${file}`)],
       resources: SMALL_READER_RESOURCES,
+      needsState: true,
     };
   }
 }

@@ -13,13 +13,17 @@ use warnings;
 # that has grown past that size and has been read to its end: renames it and
 # asks nginx to reopen its logs (SIGUSR1 to its master process, visible with
 # shareProcessNamespace). A replaced file is still read for --rotate-wait
-# seconds (default 5). On SIGTERM it reads what is left, then exits.
-my ($tag, $rotate_bytes, $poll, $grace) = (0, 0, 0.2, 5);
+# seconds (default 5). With --state DIR, it keeps each file's position there
+# (by device and inode, as Fluent Bit's tail database does) and a restarted
+# shipper goes on where the last one stopped. On SIGTERM it reads what is
+# left, saves its positions, then exits.
+my ($tag, $rotate_bytes, $poll, $grace, $state_dir) = (0, 0, 0.2, 5, undef);
 while (@ARGV && $ARGV[0] =~ /^--/) {
   my $option = shift @ARGV;
   if ($option eq '--tag') { $tag = 1 }
   elsif ($option eq '--rotate-bytes') { $rotate_bytes = shift @ARGV }
   elsif ($option eq '--rotate-wait') { $grace = shift @ARGV }
+  elsif ($option eq '--state') { $state_dir = shift @ARGV }
   elsif ($option eq '--') { last }
   else { die "stream: unknown option $option\n" }
 }
@@ -56,7 +60,51 @@ sub finish {
   my ($path, $file) = @_;
   drain($path, $file);
   emit($path, $file->{buf}) if length $file->{buf};
+  $file->{buf} = '';
   close $file->{fh};
+}
+
+# Positions are those of the last complete line printed: a line cut short is read again.
+my $saved_state = '';
+my $warned_state = 0;
+sub save_state {
+  return unless defined $state_dir;
+  my $entry = sub {
+    my ($kind, $path, $file) = @_;
+    return join("\t", $kind, $path, $file->{dev}, $file->{ino}, $file->{pos} - length $file->{buf}) . "\n";
+  };
+  my $text = join('', (map { $entry->('retired', $_->{path}, $_->{file}) } @retired),
+    (map { $entry->('current', $_, $current{$_}) } grep { $current{$_} } @ARGV));
+  return if $text eq $saved_state;
+  my $partial = "$state_dir/stream-positions.tmp";
+  my $ok = open(my $out, '>', $partial);
+  $ok &&= print $out $text;
+  $ok &&= close($out);
+  $ok &&= rename($partial, "$state_dir/stream-positions");
+  if ($ok) { $saved_state = $text }
+  else { warn "stream: cannot save positions in $state_dir: $!\n" unless $warned_state++ }
+}
+
+# A file being read when the last shipper stopped is found again by its inode,
+# under its name or, if it was rotated meanwhile, under its rotated name.
+sub restore_state {
+  return unless defined $state_dir;
+  open(my $in, '<', "$state_dir/stream-positions") or return;
+  my %wanted = map { $_ => 1 } @ARGV;
+  while (my $line = <$in>) {
+    chomp $line;
+    my ($kind, $path, $dev, $ino, $pos) = split /\t/, $line;
+    next unless defined $pos && $wanted{$path};
+    for my $candidate ($kind eq 'current' ? ($path, "$path.1") : ("$path.1")) {
+      my @st = stat($candidate);
+      next unless @st && $st[0] == $dev && $st[1] == $ino;
+      my $file = open_file($candidate) or next;
+      if ($st[7] >= $pos) { sysseek($file->{fh}, $pos, 0); $file->{pos} = $pos }
+      if ($candidate eq $path) { $current{$path} = $file }
+      else { push @retired, { path => $path, file => $file, until => $tick + $grace / $poll } }
+      last;
+    }
+  }
 }
 
 sub open_file {
@@ -120,7 +168,7 @@ sub poll_path {
   } elsif (@st && $st[7] < $file->{pos}) {
     # Truncated (a rewrite past the old position within one poll goes unnoticed, as with tail -F).
     emit($path, $file->{buf}) if length $file->{buf};
-    seek($file->{fh}, 0, 0);
+    sysseek($file->{fh}, 0, 0);
     @$file{qw(pos buf)} = (0, '');
   } elsif (!@st && defined $file->{rotating} && $tick - $file->{rotating} > $grace / $poll) {
     # Signalled, but nginx never made a new file: give the file its name back, and
@@ -137,6 +185,7 @@ sub poll_path {
   }
 }
 
+restore_state();
 while (1) {
   for my $old (@retired) { drain($old->{path}, $old->{file}) }
   my @expired = grep { $stopping || $tick > $_->{until} } @retired;
@@ -148,8 +197,10 @@ while (1) {
   poll_path($_) for @ARGV;
   if ($stopping) {
     finish($_, $current{$_}) for grep { $current{$_} } @ARGV;
+    save_state();
     exit 0;
   }
+  save_state();
   select(undef, undef, undef, $poll);
   $tick++;
 }

@@ -18,7 +18,8 @@ describe('examples/hardened-streaming', () => {
   test('streams every line once, tagged with its file, and rotates under a 256Mi volume', () => {
     expect(sidecar.command.slice(0, 2)).toEqual(['perl', '-e']);
     expect(sidecar.command.slice(3)).toEqual([
-      '--', '--tag', '--rotate-bytes', String(32 * 1024 * 1024), '--', '/var/log/nginx/access.log', '/var/log/nginx/error.log',
+      '--', '--tag', '--rotate-bytes', String(32 * 1024 * 1024), '--state', '/var/lib/logging-sidecar',
+      '--', '/var/log/nginx/access.log', '/var/log/nginx/error.log',
     ]);
     expect(pod.spec.volumes).toContainEqual({ name: 'shared-logs', emptyDir: { sizeLimit: '256Mi' } });
     expect(pod.spec.shareProcessNamespace).toBe(true);

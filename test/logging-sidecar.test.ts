@@ -45,11 +45,13 @@ describe('LoggingSidecar on any workload', () => {
     const all = [...(spec.initContainers ?? []), ...spec.containers];
     expect(all.map((c: any) => c.name).sort()).toEqual(['sidecar-container', 'web']);
     expect(spec.volumes).toEqual([{ name: 'shared-logs', emptyDir: { sizeLimit: '200Mi' } }]);
-    for (const container of all) {
-      expect(container.volumeMounts).toEqual([{ name: 'shared-logs', mountPath: '/var/log/nginx' }]);
-    }
-    expect(spec.shareProcessNamespace).toBe(true);
     const sidecar = all.find((c: any) => c.name === 'sidecar-container');
+    expect(all.find((c: any) => c.name === 'web').volumeMounts).toEqual([{ name: 'shared-logs', mountPath: '/var/log/nginx' }]);
+    expect(sidecar.volumeMounts).toEqual([
+      { name: 'shared-logs', mountPath: '/var/log/nginx' },
+      { name: 'shared-logs', mountPath: '/var/lib/logging-sidecar', subPath: '.logging-sidecar-state' },
+    ]);
+    expect(spec.shareProcessNamespace).toBe(true);
     expect(sidecar.command.slice(0, 2)).toEqual(['perl', '-e']);
     expect(sidecar.restartPolicy).toBe(nativeSidecar ? 'Always' : undefined);
   });

@@ -59,7 +59,10 @@ describe('hardened: the Pod Security Standards "restricted" level', () => {
 
   test('mounts the logs writable in the sidecar when it rotates them', () => {
     const pod = synthPod({ hardened: true, shipper: LogShipper.stream(), rotateLogsAt: Size.mebibytes(8) });
-    expect(containerNamed(pod, 'sidecar-container').volumeMounts).toEqual([{ name: 'shared-logs', mountPath: '/var/log/nginx' }]);
+    expect(containerNamed(pod, 'sidecar-container').volumeMounts).toEqual([
+      { name: 'shared-logs', mountPath: '/var/log/nginx' },
+      { name: 'shared-logs', mountPath: '/var/lib/logging-sidecar', subPath: '.logging-sidecar-state' },
+    ]);
   });
 
   test.each([
@@ -157,13 +160,16 @@ describe('shippers', () => {
     const pod = synthPod({ shipper: LogShipper.stream({ tagWithFileName: true }), logDirectory: "/logs/it's $(here)" });
     const command: string[] = containerNamed(pod, 'sidecar-container').command;
     expect(command.slice(0, 2)).toEqual(['perl', '-e']);
-    expect(command.slice(3)).toEqual(['--', '--tag', '--', "/logs/it's $(here)/access.log", "/logs/it's $(here)/error.log"]);
+    expect(command.slice(3)).toEqual(['--', '--tag', '--state', '/var/lib/logging-sidecar', '--', "/logs/it's $(here)/access.log", "/logs/it's $(here)/error.log"]);
   });
 
   test('the stream shipper takes rotateWait as a whole number of seconds', () => {
     const pod = synthPod({ shipper: LogShipper.stream({ rotateWait: Duration.minutes(1) }), rotateLogsAt: Size.mebibytes(8) });
     const command: string[] = containerNamed(pod, 'sidecar-container').command;
-    expect(command.slice(3)).toEqual(['--', '--rotate-bytes', String(8 * 1024 * 1024), '--rotate-wait', '60', '--', '/var/log/nginx/access.log', '/var/log/nginx/error.log']);
+    expect(command.slice(3)).toEqual([
+      '--', '--rotate-bytes', String(8 * 1024 * 1024), '--rotate-wait', '60', '--state', '/var/lib/logging-sidecar',
+      '--', '/var/log/nginx/access.log', '/var/log/nginx/error.log',
+    ]);
   });
 
   test('a custom shipper runs its image and command with the given resources', () => {

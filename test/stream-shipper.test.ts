@@ -17,11 +17,19 @@ interface Shipper {
   readonly stop: () => Promise<void>;
 }
 
+/**
+ * The sidecar's command for files in `logDirectory`, keeping its positions in
+ * `logDirectory/.state` instead of the pod's state mount.
+ */
 function streamCommand(logDirectory: string, logFiles: string[], options: StreamShipperOptions = {}, rotateLogsAt?: Size): string[] {
   const pod = new LoggingSidecarPod(Testing.chart(), 'pod', {
     logDirectory, logFiles, shipper: LogShipper.stream(options), rotateLogsAt,
   });
-  return pod.sidecarContainer.command!;
+  const command = [...pod.sidecarContainer.command!];
+  const state = path.join(logDirectory, '.state');
+  fs.mkdirSync(state, { recursive: true });
+  command[command.indexOf('--state') + 1] = state;
+  return command;
 }
 
 function startShipper(command: string[]): Shipper {
@@ -144,6 +152,54 @@ test.concurrent('on SIGTERM, prints a last line that has no newline yet, then ex
   expect(await code).toBe(0);
   expect(shipper.lines()).toEqual(['complete', 'partial']);
 }));
+
+describe('a restarted shipper goes on where the last one stopped', () => {
+  test.concurrent('after SIGTERM: prints only the lines written since', scratch(async (dir, started) => {
+    const access = path.join(dir, 'access.log');
+    append(access, numbered('first', 1, 3));
+    const first = startShipper(streamCommand(dir, ['access.log']));
+    await waitFor(() => first.lines().length === 3, 'the first run');
+    await first.stop();
+
+    append(access, numbered('second', 1, 2));
+    const second = started(startShipper(streamCommand(dir, ['access.log'])));
+    await waitFor(() => second.lines().length === 2, 'the second run');
+    await sleep(POLL_SLACK_MS);
+    expect(second.lines()).toEqual(numbered('second', 1, 2));
+  }));
+
+  test.concurrent('after SIGKILL: loses nothing and does not start over', scratch(async (dir, started) => {
+    const access = path.join(dir, 'access.log');
+    append(access, numbered('first', 1, 1000));
+    const first = startShipper(streamCommand(dir, ['access.log']));
+    await waitFor(() => first.lines().length === 1000, 'the first run');
+    await sleep(POLL_SLACK_MS); // a poll with nothing new has saved the positions
+    first.child.kill('SIGKILL');
+    await first.stop();
+
+    append(access, numbered('second', 1, 10));
+    const second = started(startShipper(streamCommand(dir, ['access.log'])));
+    await waitFor(() => second.lines().length >= 10, 'the second run');
+    await sleep(POLL_SLACK_MS);
+    expect(second.lines()).toEqual(numbered('second', 1, 10));
+  }));
+
+  test.concurrent('a file rotated while it was down: the rest of the old file, then the new one', scratch(async (dir, started) => {
+    const access = path.join(dir, 'access.log');
+    append(access, numbered('old', 1, 3));
+    const first = startShipper(streamCommand(dir, ['access.log']));
+    await waitFor(() => first.lines().length === 3, 'the first run');
+    await first.stop();
+
+    fs.renameSync(access, `${access}.1`);
+    append(`${access}.1`, ['old 4']);
+    append(access, ['new 1']);
+    const second = started(startShipper(streamCommand(dir, ['access.log'])));
+    await waitFor(() => second.lines().length === 2, 'the second run');
+    await sleep(POLL_SLACK_MS);
+    expect(second.lines()).toEqual(['old 4', 'new 1']);
+  }));
+});
 
 describe('rotation by the shipper', () => {
   // A stand-in for nginx: named like nginx's master process (the shipper finds it
