@@ -32,16 +32,17 @@ function streamCommand(logDirectory: string, logFiles: string[], options: Stream
   return command;
 }
 
-function startShipper(command: string[]): Shipper {
-  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+function startShipper(command: string[], env: NodeJS.ProcessEnv = process.env, stopSignal: NodeJS.Signals = 'SIGTERM'): Shipper {
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout!.on('data', chunk => { out += chunk; });
+  child.stderr!.on('data', () => undefined);
   const exited = new Promise<void>(resolve => child.on('close', () => resolve()));
   return {
     child,
     lines: () => out.split('\n').filter(line => line !== ''),
     stop: async () => {
-      child.kill('SIGTERM');
+      child.kill(stopSignal);
       await exited;
     },
   };
@@ -231,19 +232,9 @@ describe('rotation by the shipper', () => {
       // rotateWait 1 s: the writer adds less than 1 MiB per rotateWait, the rate rotation keeps up with.
       ...streamCommand(dir, ['access.log'], { rotateWait: Duration.seconds(1) }, Size.mebibytes(1)),
     ];
-    const child = spawn(command[0], command.slice(1), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FAKE_NGINX, LOG: path.join(dir, 'access.log'), COUNT: String(lines), REOPEN: reopens ? 'yes' : 'no' },
-    });
-    let out = '';
-    child.stdout!.on('data', chunk => { out += chunk; });
-    child.stderr!.on('data', () => undefined);
-    const exited = new Promise<void>(resolve => child.on('close', () => resolve()));
-    return {
-      child,
-      lines: () => out.split('\n').filter(line => line !== ''),
-      stop: async () => { child.kill('SIGKILL'); await exited; },
-    };
+    const env = { ...process.env, FAKE_NGINX, LOG: path.join(dir, 'access.log'), COUNT: String(lines), REOPEN: reopens ? 'yes' : 'no' };
+    // SIGKILL to unshare, which --kill-child turns into SIGTERM for the shipper.
+    return startShipper(command, env, 'SIGKILL');
   }
 
   test.concurrent('rotates at the size given, keeps the volume small and loses no line', scratch(async (dir, started) => {
