@@ -135,7 +135,9 @@ async function play(c: E2eCase, manifest: PlayableManifest, runId: string, check
   await checks.run(`${c.sidecarContainer} mounts the volume ${c.webContainer} writes its logs to`, async () => {
     const written = webState.mounts.find(m => m.destination === c.webLogDirectory);
     if (!written) throw new CheckFailure(`${c.webContainer} has no volume at ${c.webLogDirectory}, where nginx writes its logs`);
-    const read = sidecarState.mounts.find(m => m.source === written.source);
+    // The sidecar may mount the volume more than once (the stream shipper's state is a subPath of it).
+    const reads = sidecarState.mounts.filter(m => m.source === written.source);
+    const read = reads.find(m => m.destination === c.sidecarLogDirectory) ?? reads[0];
     if (!read) {
       throw new CheckFailure(`${c.sidecarContainer} does not mount ${written.name} (what ${c.webContainer} has at ${c.webLogDirectory}); `
         + `its mounts: ${sidecarState.mounts.map(m => `${m.name || m.source} at ${m.destination}`).join(', ') || 'none'}`);
