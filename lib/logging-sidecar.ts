@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { LogShipper } from './log-shipper';
+import { LogShipper, LogShipperConfig } from './log-shipper';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
 import {
   show,
@@ -112,6 +112,10 @@ export class LoggingSidecar extends Construct {
   public readonly logDirectory: string;
   /** The size at which the shipper rotates a log file; undefined when it does not rotate. */
   public readonly rotateLogsAt?: Size;
+  /** What the shipper put into the pod (its container's settings, its ConfigMap), as its `bind()` returned it. */
+  public readonly shipperConfig: LogShipperConfig;
+  /** The emptyDir the shipper keeps its state in, when it has one of its own (Fluent Bit's buffer and positions). */
+  public readonly stateVolume?: kplus.Volume;
 
   private readonly _logFiles: string[];
 
@@ -147,12 +151,14 @@ export class LoggingSidecar extends Construct {
       ...workload.volumes.map(v => v.name),
       ...containers.flatMap(c => c.mounts.map(m => (m.volume as kplus.Volume).name)),
       CONFIG_VOLUME_NAME,
+      STATE_VOLUME_NAME,
     ])];
     if (volumesTaken.includes(volumeName)) {
       throw new Error(`volumeName must differ from the pod's other volume names ${show(volumesTaken)}, got ${show(volumeName)}`);
     }
-    if (workload.volumes.some(v => v.name === CONFIG_VOLUME_NAME)) {
-      throw new Error(`the workload already has a volume named ${show(CONFIG_VOLUME_NAME)}: add one LoggingSidecar per workload`);
+    const reserved = workload.volumes.find(v => v.name === CONFIG_VOLUME_NAME || v.name === STATE_VOLUME_NAME);
+    if (reserved) {
+      throw new Error(`the workload already has a volume named ${show(reserved.name)}: add one LoggingSidecar per workload`);
     }
     const writerPaths = props.logWriter.mounts.map(m => m.path);
     if (writerPaths.includes(this.logDirectory)) {
@@ -175,7 +181,7 @@ export class LoggingSidecar extends Construct {
     }
     this.rotateLogsAt = resolveRotation(this.shipper, this._logFiles.length, props.volumeSizeLimit, props.rotateLogsAt);
 
-    const spec = this.shipper.bind(this, {
+    const spec = this.shipperConfig = this.shipper.bind(this, {
       logDirectory: this.logDirectory,
       logFiles: this.logFiles,
       rotateAtBytes: this.rotateLogsAt ? this.rotateLogsAt.toKibibytes() * 1024 : undefined,
@@ -205,7 +211,10 @@ export class LoggingSidecar extends Construct {
       // Read-only when hardened, unless the shipper must rename files to rotate them.
       { path: this.logDirectory, volume: this.logVolume, readOnly: hardened && !this.rotateLogsAt ? true : undefined },
     ];
-    if (spec.needsState) {
+    if (spec.needsState && spec.stateVolumeSizeLimit) {
+      this.stateVolume = kplus.Volume.fromEmptyDir(this, 'StateVolume', STATE_VOLUME_NAME, { sizeLimit: spec.stateVolumeSizeLimit });
+      volumeMounts.push({ path: STATE_DIRECTORY, volume: this.stateVolume });
+    } else if (spec.needsState) {
       volumeMounts.push({ path: STATE_DIRECTORY, volume: this.logVolume, subPath: '.logging-sidecar-state' });
     }
     if (spec.configMap && spec.configDirectory) {
@@ -219,6 +228,7 @@ export class LoggingSidecar extends Construct {
       command: spec.command,
       args: spec.args,
       ports: spec.ports,
+      envVariables: spec.env,
       liveness: spec.liveness,
       resources: props.resources ?? spec.resources,
       securityContext: hardened ? restrictedSecurityContext(user, user) : ROOT_IMAGE_SECURITY_CONTEXT,
@@ -237,6 +247,8 @@ export class LoggingSidecar extends Construct {
 
 /** The volume of the shipper's configuration files, when it has any. */
 const CONFIG_VOLUME_NAME = 'log-shipper-config';
+/** The shipper's own state volume, when it has one. */
+const STATE_VOLUME_NAME = 'log-shipper-state';
 /** Where the shipper keeps its state, on the shared volume. */
 const STATE_DIRECTORY = '/var/lib/logging-sidecar';
 

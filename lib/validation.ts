@@ -131,6 +131,17 @@ export function validateConfigWord(prop: string, value: string): void {
   }
 }
 
+/**
+ * A path Fluent Bit's tail input reads: its `path` is a glob and a
+ * comma-separated list, and `${NAME}` in any value is an environment variable.
+ */
+export function validateFluentBitPath(prop: string, value: string): void {
+  if (/[*?[\]{}\\,$]/.test(value)) {
+    throw new Error(`${prop} must not contain '*', '?', '[', ']', '{', '}', '\\', ',' or '$', which Fluent Bit's tail input `
+      + `reads as a pattern, a list or a variable, got ${show(value)}`);
+  }
+}
+
 /** A TCP port number. */
 export function validatePort(prop: string, port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {

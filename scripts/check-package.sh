@@ -31,4 +31,6 @@ for pod in frontend admin; do
   grep -q "^  name: $pod\$" "$manifest" || { echo "check-package: pod $pod missing from $manifest" >&2; exit 1; }
 done
 grep -q 'sleep 5; done' "$manifest" || { echo "check-package: the admin pod's readInterval was not applied" >&2; exit 1; }
+# The stream shipper's Perl program is read from the package at load time.
+grep -q 'use strict;' "$manifest" || { echo "check-package: the stream shipper's program is missing from $manifest" >&2; exit 1; }
 echo "check-package: $(tar -tzf "$scratch/$tarball" | wc -l) files packed; a consumer chart type-checked and synthesized 2 pods"

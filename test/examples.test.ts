@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { FluentBitLokiChart, HardenedStreamingChart } from '../examples';
+import { configOf } from './fluent-bit-process';
 import { restrictedViolations } from './pod-security-standards';
 
 describe('examples/hardened-streaming', () => {
@@ -48,10 +49,8 @@ describe('examples/fluent-bit-loki', () => {
   });
 
   test('sends to Loki with the job and app labels, and to stdout', () => {
-    const config: string = configMap.data['fluent-bit.conf'];
-    expect(config).toContain('    Host               loki-gateway.monitoring.svc.cluster.local\n    Port               80\n');
-    expect(config).toContain('    Labels             job=nginx, app=webserver\n');
-    expect(config.match(/^\[OUTPUT\]$/gm)).toHaveLength(2);
-    expect(config).toMatch(/Name\s+stdout/);
+    const outputs = configOf(manifests).pipeline.outputs;
+    expect(outputs.map((o: any) => o.name)).toEqual(['loki', 'stdout']);
+    expect(outputs[0]).toMatchObject({ host: 'loki-gateway.monitoring.svc.cluster.local', port: '80', labels: 'job=nginx, app=webserver' });
   });
 });

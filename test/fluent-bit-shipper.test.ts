@@ -1,91 +1,96 @@
 import { Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { FluentBitOutput, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
+import { EVERY_OUTPUT, FLUENT_BIT_CHARTS, splunkToken } from './fluent-bit-charts';
+import { configOf } from './fluent-bit-process';
 
-function synth(props: LoggingSidecarPodProps = {}): { pod: any; configMap: any } {
+// What the Fluent Bit shipper puts into the manifest. That the real Fluent Bit
+// accepts each of these configurations is test/fluent-bit-accepts.test.ts;
+// what it does with them, test/fluent-bit-pipeline.test.ts and
+// test/fluent-bit-delivery.test.ts.
+
+function synth(props: LoggingSidecarPodProps = {}): { pod: any; configMap: any; config: any } {
   const chart = Testing.chart();
   new LoggingSidecarPod(chart, 'pod', { shipper: LogShipper.fluentBit(), ...props });
   const manifests = Testing.synth(chart);
   return {
     pod: manifests.find(m => m.kind === 'Pod'),
     configMap: manifests.find(m => m.kind === 'ConfigMap'),
+    config: configOf(manifests),
   };
 }
 
 const sidecarOf = (pod: any) => pod.spec.containers.find((c: any) => c.name === 'sidecar-container');
 
-/** The settings of each `[SECTION]` of a classic Fluent Bit configuration, in order. */
-function sections(config: string): Array<{ name: string; settings: Record<string, string> }> {
-  const result: Array<{ name: string; settings: Record<string, string> }> = [];
-  for (const line of config.split('\n')) {
-    const header = /^\[(\w+)\]$/.exec(line);
-    if (header) {
-      result.push({ name: header[1], settings: {} });
-    } else if (line.trim()) {
-      const [, key, value] = /^\s+(\S+)\s+(.*)$/.exec(line)!;
-      result[result.length - 1].settings[key] = value;
-    }
-  }
-  return result;
-}
-
 describe('LogShipper.fluentBit()', () => {
   test('snapshot', () => {
-    const chart = Testing.chart();
-    new LoggingSidecarPod(chart, 'pod', {
-      shipper: LogShipper.fluentBit({
-        outputs: [
-          FluentBitOutput.stdout(),
-          FluentBitOutput.loki({ host: 'loki.monitoring.svc', labels: { job: 'nginx', cluster: 'prod-1' }, tenantId: 'team-a' }),
-          FluentBitOutput.elasticsearch({ host: 'es.logging.svc', tls: true, index: 'nginx-access' }),
-          FluentBitOutput.http({ host: '10.0.0.7', port: 8080, uri: '/ingest?source=nginx' }),
-        ],
-      }),
-    });
-    expect(Testing.synth(chart)).toMatchSnapshot();
+    expect(Testing.synth(FLUENT_BIT_CHARTS['every output']())).toMatchSnapshot();
   });
 
-  test('runs the pinned official image with the configuration from a ConfigMap mounted read-only', () => {
+  test('runs the pinned official image with fluent-bit.yaml from a ConfigMap mounted read-only', () => {
     const { pod, configMap } = synth();
     const sidecar = sidecarOf(pod);
     expect(sidecar.image).toBe('cr.fluentbit.io/fluent/fluent-bit:3.2.10');
     expect(sidecar.command).toBeUndefined();
-    expect(sidecar.args).toEqual(['-c', '/fluent-bit/etc/logging-sidecar/fluent-bit.conf']);
+    expect(sidecar.args).toEqual(['-c', '/fluent-bit/etc/logging-sidecar/fluent-bit.yaml']);
     expect(sidecar.volumeMounts).toContainEqual({ name: 'log-shipper-config', mountPath: '/fluent-bit/etc/logging-sidecar', readOnly: true });
     expect(pod.spec.volumes).toContainEqual({ name: 'log-shipper-config', configMap: { name: configMap.metadata.name } });
-    expect(Object.keys(configMap.data).sort()).toEqual(['fluent-bit.conf', 'parsers.conf']);
+    expect(Object.keys(configMap.data)).toEqual(['fluent-bit.yaml']);
   });
 
-  test('keeps its position database on the shared volume, beside the logs', () => {
-    const { pod, configMap } = synth();
+  test('exposes the ConfigMap it creates, on the shipper and on the sidecar', () => {
+    const chart = Testing.chart();
+    const shipper = LogShipper.fluentBit();
+    const web = new LoggingSidecarPod(chart, 'pod', { shipper });
+    expect(shipper.configMap).toBeInstanceOf(kplus.ConfigMap);
+    expect(web.sidecar.shipperConfig.configMap).toBe(shipper.configMap);
+    expect(shipper.configMap!.node.path).toBe('test/pod/Sidecar/FluentBitConfig');
+  });
+
+  test('keeps one position database per file and its buffer in an emptyDir of its own, size-limited', () => {
+    const { pod, config } = synth({ shipper: LogShipper.fluentBit({ bufferLimit: Size.mebibytes(100) }) });
+    expect(sidecarOf(pod).volumeMounts).toContainEqual({ name: 'log-shipper-state', mountPath: '/var/lib/logging-sidecar' });
+    // One output (stdout): 100Mi of buffer and 32Mi for the databases and the chunk being written.
+    expect(pod.spec.volumes).toContainEqual({ name: 'log-shipper-state', emptyDir: { sizeLimit: '132Mi' } });
+    expect(config.pipeline.inputs.map((i: any) => i.db)).toEqual([
+      '/var/lib/logging-sidecar/tail-access.log.db', '/var/lib/logging-sidecar/tail-error.log.db',
+    ]);
+    expect(config.service['storage.path']).toBe('/var/lib/logging-sidecar/buffer');
+    expect(config.pipeline.inputs.map((i: any) => i['storage.type'])).toEqual(['filesystem', 'filesystem']);
+    expect(config.pipeline.outputs[0]).toMatchObject({ 'retry_limit': 'no_limits', 'storage.total_limit_size': '100M' });
+  });
+
+  test('with filesystemBuffering false, buffers in memory and keeps its databases on the log volume', () => {
+    const { pod, config } = synth({ shipper: LogShipper.fluentBit({ filesystemBuffering: false }) });
     expect(sidecarOf(pod).volumeMounts).toContainEqual({
       name: 'shared-logs', mountPath: '/var/lib/logging-sidecar', subPath: '.logging-sidecar-state',
     });
-    const inputs = sections(configMap.data['fluent-bit.conf']).filter(s => s.name === 'INPUT');
-    expect(inputs.map(i => i.settings.DB)).toEqual(['/var/lib/logging-sidecar/tail.db', '/var/lib/logging-sidecar/tail.db']);
+    expect(pod.spec.volumes.map((v: any) => v.name)).not.toContain('log-shipper-state');
+    expect(config.service['storage.path']).toBeUndefined();
+    expect(config.pipeline.inputs[0]['storage.type']).toBeUndefined();
+    expect(config.pipeline.outputs[0]).toEqual(expect.not.objectContaining({ 'storage.total_limit_size': expect.anything() }));
+    expect(config.pipeline.outputs[0].retry_limit).toBe('no_limits');
   });
 
-  test('tails each log file from its head, with Rotate_Wait, Mem_Buf_Limit and the parser for its format', () => {
-    const { configMap } = synth({
+  test('tails each log file from its head, with rotate_wait, mem_buf_limit and the parser for its format', () => {
+    const { config } = synth({
       shipper: LogShipper.fluentBit({ memBufLimit: Size.mebibytes(8), rotateWait: Duration.seconds(12) }),
       logFiles: ['access.log', 'error.log', 'upstream.log'],
     });
-    const inputs = sections(configMap.data['fluent-bit.conf']).filter(s => s.name === 'INPUT');
-    expect(inputs.map(i => [i.settings.Path, i.settings.Parser])).toEqual([
+    expect(config.pipeline.inputs.map((i: any) => [i.path, i.parser])).toEqual([
       ['/var/log/nginx/access.log', 'nginx_main'],
       ['/var/log/nginx/error.log', 'nginx_error'],
       ['/var/log/nginx/upstream.log', undefined],
     ]);
-    for (const input of inputs) {
-      expect(input.settings).toMatchObject({
-        Name: 'tail', Read_from_Head: 'true', Rotate_Wait: '12', Mem_Buf_Limit: '8MB', Refresh_Interval: '1',
-      });
+    for (const input of config.pipeline.inputs) {
+      expect(input).toMatchObject({ name: 'tail', read_from_head: 'true', rotate_wait: '12', mem_buf_limit: '8MB', refresh_interval: '1' });
     }
+    expect(config.parsers.map((p: any) => p.name)).toEqual(['nginx_main', 'nginx_error']);
   });
 
   test('serves its health endpoint, which backs the liveness probe', () => {
-    const { pod, configMap } = synth();
-    const service = sections(configMap.data['fluent-bit.conf']).find(s => s.name === 'SERVICE')!;
-    expect(service.settings).toMatchObject({ HTTP_Server: 'On', HTTP_Port: '2020', Health_Check: 'On' });
+    const { pod, config } = synth();
+    expect(config.service).toMatchObject({ http_server: 'on', http_port: '2020', health_check: 'on' });
     expect(sidecarOf(pod).livenessProbe).toMatchObject({ httpGet: { path: '/api/v1/health', port: 2020 } });
     expect(sidecarOf(pod).ports).toEqual([{ containerPort: 2020, name: 'fluent-bit-http' }]);
   });
@@ -96,23 +101,47 @@ describe('LogShipper.fluentBit()', () => {
   });
 
   test('renders each output with its options', () => {
-    const { configMap } = synth({
-      shipper: LogShipper.fluentBit({
-        outputs: [
-          FluentBitOutput.stdout(),
-          FluentBitOutput.loki({ host: 'loki', labels: { job: 'web', env: 'prod' }, tls: true }),
-          FluentBitOutput.elasticsearch({ host: 'es.svc', port: 9243 }),
-          FluentBitOutput.http({ host: 'collector', tls: true }),
-        ],
-      }),
-    });
-    const outputs = sections(configMap.data['fluent-bit.conf']).filter(s => s.name === 'OUTPUT').map(s => s.settings);
+    const chart = Testing.chart();
+    new LoggingSidecarPod(chart, 'pod', { shipper: LogShipper.fluentBit({ outputs: EVERY_OUTPUT(), filesystemBuffering: false }) });
+    const outputs = configOf(Testing.synth(chart)).pipeline.outputs;
+    const retry = { retry_limit: 'no_limits' };
     expect(outputs).toEqual([
-      { Name: 'stdout', Match: '*', Format: 'json_lines', json_date_key: 'date', json_date_format: 'iso8601' },
-      { Name: 'loki', Match: '*', Host: 'loki', Port: '3100', tls: 'On', 'tls.verify': 'On', Labels: 'job=web, env=prod', Line_Format: 'json' },
-      { Name: 'es', Match: '*', Host: 'es.svc', Port: '9243', tls: 'Off', 'tls.verify': 'On', Index: 'nginx', Suppress_Type_Name: 'On', Replace_Dots: 'On' },
-      { Name: 'http', Match: '*', Host: 'collector', Port: '443', tls: 'On', 'tls.verify': 'On', URI: '/', Format: 'json' },
+      { name: 'stdout', match: '*', format: 'json_lines', json_date_key: 'date', json_date_format: 'iso8601', ...retry },
+      {
+        'name': 'loki', 'match': '*', 'host': 'loki.monitoring.svc', 'port': '3100', 'tls': 'off', 'tls.verify': 'on',
+        'labels': 'job=nginx, cluster=prod-1', 'line_format': 'json', 'tenant_id': 'team-a', ...retry,
+      },
+      {
+        'name': 'es', 'match': '*', 'host': 'es.logging.svc', 'port': '9200', 'tls': 'on', 'tls.verify': 'on',
+        'index': 'nginx-access', 'suppress_type_name': 'on', 'replace_dots': 'on', ...retry,
+      },
+      {
+        'name': 'splunk', 'match': '*', 'host': 'splunk-hec.logging.svc', 'port': '8088', 'tls': 'on', 'tls.verify': 'on',
+        'splunk_token': '${FLUENT_BIT_OUTPUT_3_SPLUNK_TOKEN}', ...retry,
+      },
+      {
+        'name': 'http', 'match': '*', 'host': '10.0.0.7', 'port': '8080', 'tls': 'off', 'tls.verify': 'on',
+        'uri': '/ingest?source=nginx', 'format': 'json', ...retry,
+      },
     ]);
+  });
+
+  test('takes the Splunk token from the Secret as an environment variable', () => {
+    const { pod, configMap } = synth({
+      shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.stdout(), FluentBitOutput.splunk({ host: 'hec', token: splunkToken() })] }),
+    });
+    expect(sidecarOf(pod).env).toEqual([
+      { name: 'FLUENT_BIT_OUTPUT_1_SPLUNK_TOKEN', valueFrom: { secretKeyRef: { name: 'splunk-hec', key: 'token' } } },
+    ]);
+    expect(configMap.data['fluent-bit.yaml']).toContain('splunk_token: ${FLUENT_BIT_OUTPUT_1_SPLUNK_TOKEN}');
+  });
+
+  test('writes values YAML would misread quoted, so Fluent Bit reads them as strings', () => {
+    const { configMap, config } = synth();
+    // YAML 1.1, as libyaml reads it, takes an unquoted on or true as a boolean.
+    expect(configMap.data['fluent-bit.yaml']).toContain('http_server: "on"');
+    expect(config.service.http_server).toBe('on');
+    expect(config.pipeline.inputs[0].read_from_head).toBe('true');
   });
 });
 
@@ -122,18 +151,30 @@ describe('bad Fluent Bit input', () => {
     ['an empty host', () => FluentBitOutput.elasticsearch({ host: '' }), 'FluentBitOutput.elasticsearch() host must be a host name or an IPv4 address, such as "loki.monitoring.svc", got ""'],
     ['a host with a newline', () => FluentBitOutput.http({ host: 'evil\n[OUTPUT]' }), 'got "evil\\n[OUTPUT]"'],
     ['a host with a space', () => FluentBitOutput.loki({ host: 'loki svc' }), 'got "loki svc"'],
+    ['a host with a variable', () => FluentBitOutput.splunk({ host: '${HOME}', token: splunkToken() }), 'FluentBitOutput.splunk() host must be a host name or an IPv4 address, such as "loki.monitoring.svc", got "${HOME}"'],
     ['a port out of range', () => FluentBitOutput.loki({ host: 'loki', port: 70000 }), 'FluentBitOutput.loki() port must be a whole number from 1 to 65535, got 70000'],
     ['a label name with a dash', () => FluentBitOutput.loki({ host: 'loki', labels: { 'app-name': 'x' } }), 'FluentBitOutput.loki() labels must be named with letters, digits and \'_\', not starting with a digit, got "app-name"'],
     ['a label value with a comma', () => FluentBitOutput.loki({ host: 'loki', labels: { job: 'a, b=c' } }), 'FluentBitOutput.loki() labels.job must be 1 to 256 letters, digits or \'_\', \'.\', \':\', \'/\', \'@\', \'+\', \'-\', got "a, b=c"'],
+    ['a label value with a variable', () => FluentBitOutput.loki({ host: 'loki', labels: { job: '${HOSTNAME}' } }), 'FluentBitOutput.loki() labels.job must be 1 to 256'],
+    ['a label value with a record accessor', () => FluentBitOutput.loki({ host: 'loki', labels: { job: '$path' } }), 'FluentBitOutput.loki() labels.job must be 1 to 256'],
     ['no labels', () => FluentBitOutput.loki({ host: 'loki', labels: {} }), 'FluentBitOutput.loki() labels must name at least one label, Loki rejects streams without labels, got {}'],
     ['a tenant with a newline', () => FluentBitOutput.loki({ host: 'loki', tenantId: 'a\nb' }), 'FluentBitOutput.loki() tenantId must be'],
     ['an index in upper case', () => FluentBitOutput.elasticsearch({ host: 'es', index: 'Nginx' }), 'FluentBitOutput.elasticsearch() index must be lowercase letters, digits, \'.\', \'_\' and \'-\', not starting with a symbol, got "Nginx"'],
-    ['a uri with a space', () => FluentBitOutput.http({ host: 'h', uri: '/a b' }), 'FluentBitOutput.http() uri must be a path starting with "/" without spaces or control characters, got "/a b"'],
+    ['a uri with a space', () => FluentBitOutput.http({ host: 'h', uri: '/a b' }), 'FluentBitOutput.http() uri must be a path starting with "/" of at most 2048 characters, without spaces, control characters or "$", got "/a b"'],
+    ['a uri with a variable', () => FluentBitOutput.http({ host: 'h', uri: '/${HOME}' }), 'FluentBitOutput.http() uri must be a path starting with "/" of at most 2048 characters, without spaces, control characters or "$", got "/${HOME}"'],
+    ['a Splunk token that is no SecretValue', () => FluentBitOutput.splunk({ host: 'hec', token: 'plain-text-token' as any }), 'FluentBitOutput.splunk() token must be a SecretValue ({ secret, key }) naming a Secret, got "plain-text-token"'],
+    ['a Splunk token with a bad key', () => FluentBitOutput.splunk({ host: 'hec', token: { ...splunkToken(), key: 'a/b' } }), 'FluentBitOutput.splunk() token.key must be a Secret data key of letters, digits, \'-\', \'_\' and \'.\', got "a/b"'],
     ['no outputs', () => LogShipper.fluentBit({ outputs: [] }), 'LogShipper.fluentBit() outputs must name at least one output, got []'],
-    ['a fractional memBufLimit', () => LogShipper.fluentBit({ memBufLimit: Size.kibibytes(1536) }), 'LogShipper.fluentBit() memBufLimit must be a whole number of mebibytes, at least 1, got 1536Ki'],
+    ['an output that is no FluentBitOutput', () => LogShipper.fluentBit({ outputs: [{} as any] }), 'LogShipper.fluentBit() outputs[0] must be made with a FluentBitOutput method such as FluentBitOutput.loki(), got {}'],
+    ['a fractional memBufLimit', () => LogShipper.fluentBit({ memBufLimit: Size.kibibytes(1536) }), 'LogShipper.fluentBit() memBufLimit must be a whole number of mebibytes from 1 to 1048576, got 1536Ki'],
+    ['a zero bufferLimit', () => LogShipper.fluentBit({ bufferLimit: Size.mebibytes(0) }), 'LogShipper.fluentBit() bufferLimit must be a whole number of mebibytes from 1 to 1048576, got 0Ki'],
+    ['a bufferLimit without filesystem buffering', () => LogShipper.fluentBit({ filesystemBuffering: false, bufferLimit: Size.mebibytes(8) }), 'LogShipper.fluentBit() bufferLimit applies only with filesystemBuffering: true, got bufferLimit 8192Ki'],
     ['a zero rotateWait', () => LogShipper.fluentBit({ rotateWait: Duration.seconds(0) }), 'LogShipper.fluentBit() rotateWait must be at least 1 second, got 0 seconds'],
     ['an image with a space', () => LogShipper.fluentBit({ image: 'fluent bit' }), 'LogShipper.fluentBit() image must be an image reference'],
-    ['a logDirectory Fluent Bit cannot read from its config', () => synth({ logDirectory: '/var/log/my logs' }), 'logDirectory (read by LogShipper.fluentBit()) must be 1 to 256 letters, digits or \'_\', \'.\', \':\', \'/\', \'@\', \'+\', \'-\', got "/var/log/my logs"'],
+    ...['*', '?', '[x]', '{a,b}', ',', '$HOME', '\\'].map(piece => [
+      `a logDirectory with ${piece}`, () => synth({ logDirectory: `/var/log/a${piece}b` }),
+      `logDirectory (read by LogShipper.fluentBit()) must not contain '*', '?', '[', ']', '{', '}', '\\', ',' or '$', which Fluent Bit's tail input reads as a pattern, a list or a variable, got ${JSON.stringify(`/var/log/a${piece}b`)}`,
+    ]),
   ] as Array<[string, () => unknown, string]>)('fails on %s', (_, create, message) => {
     expect(create).toThrow(message);
   });

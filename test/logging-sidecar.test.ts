@@ -107,14 +107,14 @@ describe('LoggingSidecar on any workload', () => {
     }), 'containerName must differ from the workload\'s container names ["web"], got "web"'],
     ['a volume name the pod already uses', (_: Chart, d: kplus.Deployment) => ({
       workload: d, logWriter: d.containers[0], volumeName: 'log-shipper-config',
-    }), 'volumeName must differ from the pod\'s other volume names ["log-shipper-config"], got "log-shipper-config"'],
+    }), 'volumeName must differ from the pod\'s other volume names ["log-shipper-config","log-shipper-state"], got "log-shipper-config"'],
     ['runAsUser without hardened', (_: Chart, d: kplus.Deployment) => ({
       workload: d, logWriter: d.containers[0], runAsUser: 1000,
     }), 'runAsUser applies only with hardened: true, got runAsUser 1000'],
     ['a volume name a container already mounts', (chart: Chart, d: kplus.Deployment) => {
       d.containers[0].mount('/cache', kplus.Volume.fromEmptyDir(chart, 'Cache', 'shared-logs'));
       return { workload: d, logWriter: d.containers[0] };
-    }, 'volumeName must differ from the pod\'s other volume names ["shared-logs","log-shipper-config"], got "shared-logs"'],
+    }, 'volumeName must differ from the pod\'s other volume names ["shared-logs","log-shipper-config","log-shipper-state"], got "shared-logs"'],
     ['a logDirectory the writer already mounts', (chart: Chart, d: kplus.Deployment) => {
       d.containers[0].mount('/var/log/nginx', kplus.Volume.fromEmptyDir(chart, 'Logs2', 'other-logs'));
       return { workload: d, logWriter: d.containers[0] };

@@ -1,107 +1,40 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { LoggingSidecarPod, LogShipper } from '../lib';
+import { configOf } from './fluent-bit-process';
+import { Nginx, startNginx } from './nginx-process';
 
-// The Fluent Bit parsers, as they are shipped in the ConfigMap, against lines
-// a real nginx writes in the official image's `main` format. Needs the nginx
-// binary (Debian's nginx-light; .ci/run installs it).
+// The Fluent Bit parsers' regexes, as they are shipped in the ConfigMap, read
+// with JavaScript's regex engine against lines a real nginx writes in the
+// official image's `main` format: every field, one by one. The real Fluent
+// Bit parses the same lines in test/fluent-bit-pipeline.test.ts.
 
-const MAIN_FORMAT = '\'$remote_addr - $remote_user [$time_local] "$request" \''
-  + ' \'$status $body_bytes_sent "$http_referer" \''
-  + ' \'"$http_user_agent" "$http_x_forwarded_for"\'';
-
-/** The regexes of parsers.conf, as synthesized, by parser name. */
+/** The regexes of the configuration's parsers, as synthesized, by parser name. */
 function shippedParsers(): Record<string, RegExp> {
   const chart = Testing.chart();
   new LoggingSidecarPod(chart, 'pod', { shipper: LogShipper.fluentBit() });
-  const configMap = Testing.synth(chart).find(m => m.kind === 'ConfigMap');
-  const parsers: Record<string, RegExp> = {};
-  let name = '';
-  for (const line of configMap.data['parsers.conf'].split('\n')) {
-    const setting = /^\s+(Name|Regex)\s+(.*)$/.exec(line);
-    if (setting?.[1] === 'Name') name = setting[2];
-    if (setting?.[1] === 'Regex') parsers[name] = new RegExp(setting[2]);
-  }
-  return parsers;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function request(port: number, requestPath: string, headers: Record<string, string> = {}, method = 'GET'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: requestPath, method, headers }, res => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return Object.fromEntries(configOf(Testing.synth(chart)).parsers.map((p: any) => [p.name, new RegExp(p.regex)]));
 }
 
 let dir: string;
-let nginx: ChildProcess;
-let port: number;
+let nginx: Nginx;
 let accessLines: string[];
 let errorLines: string[];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-formats-'));
-  fs.chmodSync(dir, 0o755); // nginx workers run as an unprivileged user when started as root
-  fs.mkdirSync(path.join(dir, 'html'));
-  fs.writeFileSync(path.join(dir, 'html', 'index.html'), '<h1>hello</h1>\n');
-  port = await freePort();
-  fs.writeFileSync(path.join(dir, 'nginx.conf'), `
-    pid ${dir}/nginx.pid;
-    error_log ${dir}/error.log notice;
-    events {}
-    http {
-      log_format main ${MAIN_FORMAT};
-      access_log ${dir}/access.log main;
-      client_body_temp_path ${dir}/body;
-      proxy_temp_path ${dir}/proxy;
-      fastcgi_temp_path ${dir}/fastcgi;
-      uwsgi_temp_path ${dir}/uwsgi;
-      scgi_temp_path ${dir}/scgi;
-      server {
-        listen 127.0.0.1:${port};
-        root ${dir}/html;
-        index index.html;
-      }
-    }`);
-  const binary = ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find(p => fs.existsSync(p));
-  if (!binary) {
-    throw new Error('nginx is not installed: apt-get install nginx-light (as .ci/run does)');
-  }
-  execFileSync(binary, ['-t', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'pipe' });
-  nginx = spawn(binary, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
-  const deadline = Date.now() + 5000;
-  while (!(await request(port, '/').then(() => true, () => false))) {
-    if (Date.now() > deadline) throw new Error('nginx did not start');
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-
-  await request(port, '/index.html?q=1&r=%20x', { 'User-Agent': 'curl/8.0 "quoted" (test)', 'X-Forwarded-For': '203.0.113.9, 10.0.0.1', 'Referer': 'https://example.com/a' });
-  await request(port, '/missing-page');
-  await request(port, '/', {}, 'POST');
-  accessLines = fs.readFileSync(path.join(dir, 'access.log'), 'utf8').trim().split('\n');
-  errorLines = fs.readFileSync(path.join(dir, 'error.log'), 'utf8').trim().split('\n');
+  nginx = await startNginx(dir);
+  await nginx.request('/index.html?q=1&r=%20x', { 'User-Agent': 'curl/8.0 "quoted" (test)', 'X-Forwarded-For': '203.0.113.9, 10.0.0.1', 'Referer': 'https://example.com/a' });
+  await nginx.request('/missing-page');
+  await nginx.request('/', {}, 'POST');
+  accessLines = fs.readFileSync(path.join(nginx.logDirectory, 'access.log'), 'utf8').trim().split('\n');
+  errorLines = fs.readFileSync(path.join(nginx.logDirectory, 'error.log'), 'utf8').trim().split('\n');
 }, 20000);
 
-afterAll(() => {
-  nginx?.kill('SIGQUIT');
+afterAll(async () => {
+  await nginx?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -271,4 +271,20 @@ describe('rotation by the shipper', () => {
     const numbers = shipper.lines().map(line => Number(line.split(' ')[1]));
     expect(numbers).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   }), 40000);
+});
+
+describe('the program', () => {
+  const program = path.join(__dirname, '..', 'lib', 'shippers', 'stream.pl');
+
+  test('is lib/shippers/stream.pl, which perl compiles with strict and warnings', () => {
+    const check = spawnSync('perl', ['-c', program], { encoding: 'utf8' });
+    expect({ status: check.status, stderr: check.stderr.trim() }).toEqual({ status: 0, stderr: `${program} syntax OK` });
+    expect(fs.readFileSync(program, 'utf8')).toMatch(/^use strict;\nuse warnings;\n/);
+  });
+
+  test('is what the sidecar runs, byte for byte', () => {
+    const command = streamCommand('/var/log/nginx', ['access.log']);
+    expect(command.slice(0, 2)).toEqual(['perl', '-e']);
+    expect(command[2]).toBe(fs.readFileSync(program, 'utf8'));
+  });
 });

@@ -1,9 +1,4 @@
-// The stream shipper's program, run as `perl -e STREAM_SCRIPT -- [options] -- files...`.
-// Perl because `perl-base` is an essential package of every Debian and Ubuntu
-// image, ubuntu:latest included, and it can follow files by inode, which a
-// shell loop cannot. User input never appears in the program: the paths and
-// options arrive as arguments, with no shell in between.
-export const STREAM_SCRIPT = String.raw`use strict;
+use strict;
 use warnings;
 
 # Prints every line of the given log files exactly once, in order, from the
@@ -204,4 +199,3 @@ while (1) {
   select(undef, undef, undef, $poll);
   $tick++;
 }
-`;

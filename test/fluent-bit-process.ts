@@ -1,0 +1,151 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
+import * as YAML from 'yaml';
+
+// Runs the real Fluent Bit 3.2.10 (scripts/setup-test-tools.sh puts it in
+// .tools/, or $FLUENT_BIT names it) on configurations the construct wrote.
+
+/** The Fluent Bit binary the tests run. */
+export function fluentBitBinary(): string {
+  const binary = process.env.FLUENT_BIT ?? path.join(__dirname, '..', '.tools', 'fluent-bit', 'fluent-bit');
+  if (!fs.existsSync(binary)) {
+    throw new Error(`Fluent Bit 3.2.10 not found at ${binary}: run 'bash scripts/setup-test-tools.sh' (npm test does) or set FLUENT_BIT`);
+  }
+  return binary;
+}
+
+/** A loopback port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** GET on loopback; resolves with the status and body, or rejects when nothing answers. */
+export function httpGet(port: number, urlPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 2000 }, res => {
+      let body = '';
+      res.on('data', chunk => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The Fluent Bit configuration object of a synthesized chart's ConfigMap. */
+export function configOf(manifests: any[]): any {
+  const configMaps = manifests.filter(m => m.kind === 'ConfigMap' && m.data?.['fluent-bit.yaml']);
+  if (configMaps.length !== 1) {
+    throw new Error(`expected one Fluent Bit ConfigMap, found ${configMaps.length}`);
+  }
+  // Read as libyaml (YAML 1.1) reads it, in which an unquoted `on` would be a boolean.
+  return YAML.parse(configMaps[0].data['fluent-bit.yaml'], { version: '1.1' });
+}
+
+/** Where a configuration's pod paths go on this host, and the HTTP server's port. */
+export interface Remap {
+  /** Pod path prefix to host directory, such as `/var/log/nginx` to a temporary directory. */
+  readonly paths: { [podPath: string]: string };
+  /** The HTTP server's port (the pod's 2020 may be taken here). */
+  readonly httpPort: number;
+}
+
+/**
+ * The configuration with only its paths and its HTTP server moved to this
+ * host: the pod's directories to temporary ones, the server to loopback.
+ */
+export function remap(config: any, where: Remap): any {
+  const copy = JSON.parse(JSON.stringify(config));
+  const move = (value: string) => {
+    for (const [from, to] of Object.entries(where.paths)) {
+      if (value === from || value.startsWith(`${from}/`)) return to + value.slice(from.length);
+    }
+    throw new Error(`no remapping for the pod path ${value}`);
+  };
+  copy.service.http_listen = '127.0.0.1';
+  copy.service.http_port = String(where.httpPort);
+  if (copy.service['storage.path']) copy.service['storage.path'] = move(copy.service['storage.path']);
+  for (const input of copy.pipeline.inputs) {
+    for (const key of ['path', 'db']) {
+      if (input[key]) input[key] = move(input[key]);
+    }
+  }
+  return copy;
+}
+
+/** Log lines that mean Fluent Bit refused or ignored part of its configuration, or failed. */
+export function problems(log: string): string[] {
+  return log.split('\n').filter(line =>
+    /\[\s*(error|warn)\]/.test(line)
+    || /unknown configuration property|could not configure property|invalid|cannot|failed/i.test(line));
+}
+
+export interface FluentBit {
+  readonly child: ChildProcess;
+  readonly httpPort: number;
+  /** Everything it wrote to stdout and stderr so far. */
+  readonly output: () => string;
+  /** Resolves with the exit code (or the signal's name) when it has exited. */
+  readonly exited: Promise<number | string>;
+  /** Sends a signal and waits for the exit. */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | string>;
+}
+
+/**
+ * Starts Fluent Bit on `config` (an object, written as YAML into `dir`) and
+ * resolves once its health endpoint answers; rejects with its log if it exits first.
+ */
+export async function startFluentBit(config: any, dir: string, name = 'fluent-bit', env: NodeJS.ProcessEnv = {}): Promise<FluentBit> {
+  const file = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(file, typeof config === 'string' ? config : Yaml.stringify(config));
+  const httpPort = Number(typeof config === 'string' ? /http_port:\s*"?(\d+)/.exec(config)![1] : config.service.http_port);
+  const child = spawn(fluentBitBinary(), ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let output = '';
+  child.stdout!.on('data', chunk => { output += chunk; });
+  child.stderr!.on('data', chunk => { output += chunk; });
+  let done = false;
+  const exited = new Promise<number | string>(resolve => child.on('exit', (code, signal) => {
+    done = true;
+    resolve(code ?? signal!);
+  }));
+  const fluentBit: FluentBit = {
+    child,
+    httpPort,
+    output: () => output,
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (!done) child.kill(signal);
+      return exited;
+    },
+  };
+  try {
+    await waitFor(async () => {
+      if (done) throw new Error(`exited with ${await exited}`);
+      return httpGet(httpPort, '/api/v1/health').then(r => r.status === 200, () => false);
+    }, `${name} to answer on /api/v1/health`);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${name} did not start: ${(e as Error).message}\n${output}`);
+  }
+  return fluentBit;
+}
