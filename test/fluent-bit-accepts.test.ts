@@ -4,9 +4,9 @@ import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { FluentBitLokiChart } from '../examples';
-import { LoggingSidecarPod } from '../lib';
+import { FluentBitOutput, LoggingSidecarPod, LogShipper } from '../lib';
 import { FLUENT_BIT_CHARTS, fluentBitPodProps } from './fluent-bit-charts';
-import { configOf, freePort, problems, remap, sleep, startFluentBit } from './fluent-bit-process';
+import { configOf, freePort, httpGet, problems, remap, sleep, startFluentBit, waitFor } from './fluent-bit-process';
 
 // The real Fluent Bit 3.2.10 starts on every configuration the construct
 // writes: each named chart of the tests, each example, and random option
@@ -42,7 +42,71 @@ async function runConfiguration(manifests: any[]): Promise<string> {
   return log;
 }
 
+/** What one debug-level run of the service settings left to look at. */
+interface ServiceRun {
+  readonly log: string;
+  /** What /api/v2/metrics/prometheus answered. */
+  readonly metrics: string;
+}
+const logShows = (pattern: RegExp) => (run: ServiceRun) => expect(run.log).toMatch(pattern);
+
+/**
+ * Fluent Bit ignores an unknown key under `service` without a word, so each
+ * service setting the construct writes is checked for what it does, as the
+ * real program shows it at debug level or through its HTTP server. A new
+ * setting needs a line here.
+ */
+const SERVICE_EVIDENCE: { [key: string]: (value: string) => (run: ServiceRun) => void } = {
+  'flush': v => logShows(new RegExp(`flush time\\s+\\| ${v}\\.0+ seconds`)),
+  'grace': v => logShows(new RegExp(`grace\\s+\\| ${v} seconds`)),
+  'log_level': () => logShows(/\[debug\]/),
+  'http_server': () => logShows(/\[http_server\] listen iface=/),
+  'http_listen': v => logShows(new RegExp(`\\[http_server\\] listen iface=${v.replace(/\./g, '\\.')} `)),
+  'http_port': v => logShows(new RegExp(`\\[http_server\\] listen iface=\\S+ tcp_port=${v}`)),
+  // The health endpoint answered 200, or startFluentBit would have failed.
+  'health_check': () => () => undefined,
+  // The first retry of a chunk waits from the base up to four times the base: at most 4 s, where the default base is 5 s.
+  'scheduler.base': v => run => {
+    const wait = Number(/retry in (\d+) seconds/.exec(run.log)![1]);
+    expect(wait).toBeGreaterThanOrEqual(Number(v));
+    expect(wait).toBeLessThanOrEqual(4 * Number(v));
+  },
+  // Seen only after several retries: the 30 s outage of test/fluent-bit-delivery.test.ts checks every wait against it.
+  'scheduler.cap': () => () => expect(fs.readFileSync(path.join(__dirname, 'fluent-bit-delivery.test.ts'), 'utf8')).toContain("service['scheduler.cap']"),
+  'storage.path': v => logShows(new RegExp(`\\[storage\\] (created root path|root path) ${v}`)),
+  'storage.sync': v => logShows(new RegExp(`\\[storage\\] ver=\\S+, type=memory\\+filesystem, sync=${v},`)),
+  'storage.checksum': v => logShows(new RegExp(`\\[storage\\] ver=.*checksum=${v},`)),
+  'storage.max_chunks_up': v => logShows(new RegExp(`\\[storage\\] ver=.*max_chunks_up=${v}$`, 'm')),
+  'storage.backlog.mem_limit': v => logShows(new RegExp(`storage_backlog\\.\\d+\\] queue memory limit: ${(Number(v.replace('M', '')) * 1e6 / 2 ** 20).toFixed(1)}M`)),
+  // The storage layer's gauges are among the Prometheus metrics only with storage.metrics on.
+  'storage.metrics': () => run => expect(run.metrics).toMatch(/^fluentbit_storage_chunks \d+$/m),
+};
+
 describe('the real Fluent Bit accepts', () => {
+  test('every service setting the construct writes, each seen taking effect', async () => {
+    const dir = fs.mkdtempSync(path.join(workDir, 'service-'));
+    const chart = Testing.chart();
+    // A Loki nobody listens on, so that a chunk is retried.
+    const closedPort = await freePort();
+    new LoggingSidecarPod(chart, 'pod', {
+      shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.stdout(), FluentBitOutput.loki({ host: '127.0.0.1', port: closedPort })] }),
+    });
+    const config = remap(configOf(Testing.synth(chart)), {
+      paths: { '/var/log/nginx': dir, '/var/lib/logging-sidecar': path.join(dir, 'state') },
+      httpPort: await freePort(),
+    });
+    expect(Object.keys(config.service).sort()).toEqual(Object.keys(SERVICE_EVIDENCE).sort());
+    fs.writeFileSync(path.join(dir, 'access.log'), 'a line to retry\n');
+    const fluentBit = await startFluentBit({ ...config, service: { ...config.service, log_level: 'debug' } }, dir);
+    await waitFor(() => /retry in \d+ seconds/.test(fluentBit.output()), 'a retry', 8000);
+    const metrics = (await httpGet(fluentBit.httpPort, '/api/v2/metrics/prometheus')).body;
+    await fluentBit.stop('SIGKILL');
+    const run = { log: fluentBit.output(), metrics };
+    for (const [key, value] of Object.entries<string>(config.service)) {
+      SERVICE_EVIDENCE[key](value)(run);
+    }
+  }, 20000);
+
   test.concurrent.each(Object.keys(FLUENT_BIT_CHARTS))('the configuration of %s', async (name) => {
     const log = await runConfiguration(Testing.synth(FLUENT_BIT_CHARTS[name]()));
     // It really read the configuration: the tail inputs and the outputs started.

@@ -42,8 +42,8 @@ export const FLUENT_BIT_CHARTS: { [name: string]: () => Chart } = {
     }),
     logFiles: ['access.log', 'error.log', 'upstream.log'],
   }),
-  'a small disk buffer, hardened, native sidecar, a log directory with spaces and unicode': () => pod({
-    shipper: LogShipper.fluentBit({ bufferLimit: Size.mebibytes(1), outputs: [FluentBitOutput.loki({ host: '127.0.0.1', port: 3100 })] }),
+  'hardened, native sidecar, a log directory with spaces and unicode': () => pod({
+    shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.loki({ host: '127.0.0.1', port: 3100 })] }),
     hardened: true,
     nativeSidecar: true,
     logDirectory: '/var/log/web server/日本',
@@ -86,11 +86,8 @@ const shipperOptions: fc.Arbitrary<FluentBitShipperOptions> = fc.record({
   memBufLimit: fc.integer({ min: 1, max: 256 }).map(Size.mebibytes),
   rotateWait: fc.integer({ min: 1, max: 3600 }).map(Duration.seconds),
   flushInterval: fc.integer({ min: 1, max: 60 }).map(Duration.seconds),
-  buffering: fc.oneof(
-    fc.constant({ filesystemBuffering: false }),
-    fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }).map(mib => ({ bufferLimit: mib === undefined ? undefined : Size.mebibytes(mib) })),
-  ),
-}, { requiredKeys: [] }).map(({ buffering, ...rest }) => ({ ...rest, ...buffering }));
+  filesystemBuffering: fc.boolean(),
+}, { requiredKeys: [] });
 
 // What Fluent Bit's tail may read: anything but a glob, a list or a variable.
 const segment = fc.string({ unit: fc.constantFrom(...'abcXYZ019 ._-\'"`();|&<>~#!:@%+=üé日本✓'.split('')), minLength: 1, maxLength: 10 })

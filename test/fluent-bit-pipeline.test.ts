@@ -102,3 +102,27 @@ test('the Splunk token reaches Fluent Bit from the environment, never from the C
   expect(splunk.splunk_token).toBe('${FLUENT_BIT_OUTPUT_2_SPLUNK_TOKEN}');
   expect(JSON.stringify(shipperConfig)).not.toContain(receiver.splunkToken);
 });
+
+test('rotation by rename, nginx reopening on SIGUSR1 while requests go on: every request arrives once', async () => {
+  const access = path.join(nginx.logDirectory, 'access.log');
+  const sent: number[] = [];
+  const send = async (from: number, to: number) => {
+    for (let i = from; i <= to; i++) {
+      await nginx.request(`/index.html?rotation=${i}`);
+      sent.push(i);
+    }
+  };
+  await send(1, 20);
+  fs.renameSync(access, `${access}.1`);
+  await send(21, 40); // still written to the renamed file: nginx has not reopened yet
+  process.kill(nginx.pid(), 'SIGUSR1');
+  await waitFor(() => fs.existsSync(access), 'nginx to reopen its log', 5000);
+  await send(41, 60);
+  const rotated = (records: any[]) => records.filter(r => /rotation=/.test(r.path ?? '')).map(r => Number(/rotation=(\d+)/.exec(r.path)![1]));
+  await waitFor(() => rotated(receiver.records().loki).length >= sent.length, 'the rotation requests', 15000);
+  await new Promise(resolve => setTimeout(resolve, 1500));
+  for (const protocol of ['loki', 'elasticsearch', 'splunk'] as const) {
+    expect({ protocol, received: rotated(receiver.records()[protocol]) }).toEqual({ protocol, received: sent });
+  }
+  expect(shipper.output()).toMatch(/handle rotation\(\): .*access\.log => .*access\.log\.1/);
+}, 30000);

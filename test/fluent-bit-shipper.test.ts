@@ -48,16 +48,19 @@ describe('LogShipper.fluentBit()', () => {
   });
 
   test('keeps one position database per file and its buffer in an emptyDir of its own, size-limited', () => {
-    const { pod, config } = synth({ shipper: LogShipper.fluentBit({ bufferLimit: Size.mebibytes(100) }) });
+    const { pod, config } = synth();
     expect(sidecarOf(pod).volumeMounts).toContainEqual({ name: 'log-shipper-state', mountPath: '/var/lib/logging-sidecar' });
-    // One output (stdout): 100Mi of buffer and 32Mi for the databases and the chunk being written.
-    expect(pod.spec.volumes).toContainEqual({ name: 'log-shipper-state', emptyDir: { sizeLimit: '132Mi' } });
+    expect(pod.spec.volumes).toContainEqual({ name: 'log-shipper-state', emptyDir: { sizeLimit: '64Mi' } });
     expect(config.pipeline.inputs.map((i: any) => i.db)).toEqual([
       '/var/lib/logging-sidecar/tail-access.log.db', '/var/lib/logging-sidecar/tail-error.log.db',
     ]);
-    expect(config.service['storage.path']).toBe('/var/lib/logging-sidecar/buffer');
-    expect(config.pipeline.inputs.map((i: any) => i['storage.type'])).toEqual(['filesystem', 'filesystem']);
-    expect(config.pipeline.outputs[0]).toMatchObject({ 'retry_limit': 'no_limits', 'storage.total_limit_size': '100M' });
+    expect(config.service).toMatchObject({ 'storage.path': '/var/lib/logging-sidecar/buffer', 'storage.max_chunks_up': '8' });
+    for (const input of config.pipeline.inputs) {
+      expect(input).toMatchObject({ 'storage.type': 'filesystem', 'storage.pause_on_chunks_overlimit': 'on' });
+    }
+    expect(config.pipeline.outputs[0]).toEqual({
+      name: 'stdout', match: '*', format: 'json_lines', json_date_key: 'date', json_date_format: 'iso8601', retry_limit: 'no_limits',
+    });
   });
 
   test('with filesystemBuffering false, buffers in memory and keeps its databases on the log volume', () => {
@@ -68,7 +71,7 @@ describe('LogShipper.fluentBit()', () => {
     expect(pod.spec.volumes.map((v: any) => v.name)).not.toContain('log-shipper-state');
     expect(config.service['storage.path']).toBeUndefined();
     expect(config.pipeline.inputs[0]['storage.type']).toBeUndefined();
-    expect(config.pipeline.outputs[0]).toEqual(expect.not.objectContaining({ 'storage.total_limit_size': expect.anything() }));
+    expect(config.pipeline.inputs[0]['storage.pause_on_chunks_overlimit']).toBeUndefined();
     expect(config.pipeline.outputs[0].retry_limit).toBe('no_limits');
   });
 
@@ -167,8 +170,7 @@ describe('bad Fluent Bit input', () => {
     ['no outputs', () => LogShipper.fluentBit({ outputs: [] }), 'LogShipper.fluentBit() outputs must name at least one output, got []'],
     ['an output that is no FluentBitOutput', () => LogShipper.fluentBit({ outputs: [{} as any] }), 'LogShipper.fluentBit() outputs[0] must be made with a FluentBitOutput method such as FluentBitOutput.loki(), got {}'],
     ['a fractional memBufLimit', () => LogShipper.fluentBit({ memBufLimit: Size.kibibytes(1536) }), 'LogShipper.fluentBit() memBufLimit must be a whole number of mebibytes from 1 to 1048576, got 1536Ki'],
-    ['a zero bufferLimit', () => LogShipper.fluentBit({ bufferLimit: Size.mebibytes(0) }), 'LogShipper.fluentBit() bufferLimit must be a whole number of mebibytes from 1 to 1048576, got 0Ki'],
-    ['a bufferLimit without filesystem buffering', () => LogShipper.fluentBit({ filesystemBuffering: false, bufferLimit: Size.mebibytes(8) }), 'LogShipper.fluentBit() bufferLimit applies only with filesystemBuffering: true, got bufferLimit 8192Ki'],
+    ['a zero memBufLimit', () => LogShipper.fluentBit({ memBufLimit: Size.mebibytes(0) }), 'LogShipper.fluentBit() memBufLimit must be a whole number of mebibytes from 1 to 1048576, got 0Ki'],
     ['a zero rotateWait', () => LogShipper.fluentBit({ rotateWait: Duration.seconds(0) }), 'LogShipper.fluentBit() rotateWait must be at least 1 second, got 0 seconds'],
     ['an image with a space', () => LogShipper.fluentBit({ image: 'fluent bit' }), 'LogShipper.fluentBit() image must be an image reference'],
     ...['*', '?', '[x]', '{a,b}', ',', '$HOME', '\\'].map(piece => [

@@ -39,20 +39,14 @@ export interface FluentBitShipperOptions {
   readonly flushInterval?: Duration;
 
   /**
-   * Keep the records an output has not delivered yet on disk (`storage.type filesystem`),
-   * in an emptyDir of the sidecar's own, so a backend outage or a sidecar restart loses
-   * nothing while the buffer has room. With `false`, they are kept in memory only.
+   * Keep the records read but not yet delivered on disk (`storage.type filesystem`), in an
+   * emptyDir of the sidecar's own, so that a sidecar restart loses none of them. At most
+   * 8 chunks (about 16 MiB) are buffered; then each tail input pauses and the lines wait
+   * in the log files until the outputs catch up. With `false`, records are buffered in
+   * memory (up to `memBufLimit` per file) and a SIGKILL loses what was read but not sent.
    * @default true
    */
   readonly filesystemBuffering?: boolean;
-
-  /**
-   * Most each output keeps buffered on disk while it cannot deliver (`storage.total_limit_size`),
-   * in whole mebibytes; beyond it, Fluent Bit drops the oldest chunks. The sidecar's state
-   * emptyDir gets a size limit of this per output plus room for the position databases.
-   * @default Size.mebibytes(64)
-   */
-  readonly bufferLimit?: Size;
 }
 
 /**
@@ -71,7 +65,7 @@ export class FluentBitShipper extends LogShipper {
   private readonly memBufLimitMiB: number;
   private readonly rotateWaitSeconds: number;
   private readonly flushSeconds: number;
-  private readonly bufferLimitMiB?: number;
+  private readonly filesystemBuffering: boolean;
 
   constructor(options: FluentBitShipperOptions = {}) {
     super();
@@ -89,12 +83,7 @@ export class FluentBitShipper extends LogShipper {
     this.memBufLimitMiB = wholeMebibytes(`${this.displayName} memBufLimit`, options.memBufLimit ?? Size.mebibytes(16));
     this.rotateWaitSeconds = validateWholeSeconds(`${this.displayName} rotateWait`, options.rotateWait ?? Duration.seconds(5));
     this.flushSeconds = validateWholeSeconds(`${this.displayName} flushInterval`, options.flushInterval ?? Duration.seconds(1));
-    const filesystemBuffering = options.filesystemBuffering ?? true;
-    if (filesystemBuffering) {
-      this.bufferLimitMiB = wholeMebibytes(`${this.displayName} bufferLimit`, options.bufferLimit ?? Size.mebibytes(64));
-    } else if (options.bufferLimit) {
-      throw new Error(`${this.displayName} bufferLimit applies only with filesystemBuffering: true, got bufferLimit ${options.bufferLimit.toKibibytes()}Ki`);
-    }
+    this.filesystemBuffering = options.filesystemBuffering ?? true;
   }
 
   public bind(scope: Construct, options: LogShipperBindOptions): LogShipperConfig {
@@ -107,7 +96,7 @@ export class FluentBitShipper extends LogShipper {
       memBufLimitMiB: this.memBufLimitMiB,
       rotateWaitSeconds: this.rotateWaitSeconds,
       flushSeconds: this.flushSeconds,
-      filesystemBufferMiB: this.bufferLimitMiB,
+      filesystemBuffering: this.filesystemBuffering,
     });
     this.configMap = new kplus.ConfigMap(scope, 'FluentBitConfig', {
       data: { [CONFIG_FILE]: Yaml.stringify(config) },
@@ -134,9 +123,9 @@ export class FluentBitShipper extends LogShipper {
       configMap: this.configMap,
       configDirectory: CONFIG_DIRECTORY,
       needsState: true,
-      // The buffer may fill while a backend is down; on the log volume it would count against the logs' limit.
-      stateVolumeSizeLimit: this.bufferLimitMiB === undefined ? undefined
-        : Size.mebibytes(this.bufferLimitMiB * this.outputs.length + STATE_HEADROOM_MIB),
+      // Its own volume: a full log volume cannot stop positions from being saved, and the buffer
+      // (at most FILESYSTEM_CHUNKS_UP chunks of about 2 MiB) cannot fill the log volume.
+      stateVolumeSizeLimit: this.filesystemBuffering ? Size.mebibytes(STATE_VOLUME_MIB) : undefined,
     };
   }
 }
@@ -144,8 +133,8 @@ export class FluentBitShipper extends LogShipper {
 const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:3.2.10';
 const CONFIG_DIRECTORY = '/fluent-bit/etc/logging-sidecar';
 const CONFIG_FILE = 'fluent-bit.yaml';
-/** The position databases, and the chunks being written past the buffer limit. */
-const STATE_HEADROOM_MIB = 32;
+/** The buffer (measured at most 14 MiB with a backlog in two files) and the position databases, twice over. */
+const STATE_VOLUME_MIB = 64;
 
 function wholeMebibytes(prop: string, size: Size): number {
   const mebibytes = size.toKibibytes() / 1024;

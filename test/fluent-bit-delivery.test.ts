@@ -1,0 +1,151 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DeliveryPipeline, deliveryPipeline, LOG_FILES } from './delivery-pipeline';
+import { sleep, waitFor } from './fluent-bit-process';
+
+// Delivery guarantees of the Fluent Bit shipper, with the real Fluent Bit
+// running the construct's configuration between numbered log lines and a
+// receiving Fluent Bit: the backend goes down, the sidecar is killed or
+// stopped, the buffer fills. Each test counts every line: lost, and received
+// more than once. `npm run bench:delivery` runs longer versions and prints
+// the figures the README states.
+
+const RATE = 50; // lines per second per file, about what 50 requests/s give nginx
+
+let workDir: string;
+const open: DeliveryPipeline[] = [];
+beforeAll(() => { workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-bit-delivery-')); });
+afterAll(async () => {
+  await Promise.all(open.map(p => p.close()));
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+async function pipeline(options: Parameters<typeof deliveryPipeline>[1] = {}): Promise<DeliveryPipeline> {
+  const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')), options);
+  open.push(p);
+  await p.startReceiver();
+  await p.startShipper();
+  return p;
+}
+
+/** Every file: every line received exactly once. */
+function expectEveryLineOnce(p: DeliveryPipeline): void {
+  for (const [file, count] of Object.entries(p.count())) {
+    expect({ file, lost: count.lost, duplicates: count.duplicates, fragments: count.fragments })
+      .toEqual({ file, lost: [], duplicates: 0, fragments: 0 });
+    expect(count.written).toBeGreaterThan(0);
+  }
+}
+
+test.concurrent('the backend down for 30 s while traffic goes on: no line lost, none twice, caught up within the retry cap', async () => {
+  const p = await pipeline();
+  const cap = Number(p.config.service['scheduler.cap']);
+  const traffic = p.writeSteadily(RATE);
+  await sleep(2000);
+  await p.receiver!.stop('SIGTERM');
+  await sleep(30000);
+  const writtenBeforeReturn = p.written('access.log');
+  await p.startReceiver();
+  await sleep(1000);
+  traffic.stop();
+  const caughtUpMs = await p.waitForEverything((cap + 10) * 1000);
+  // Up to one retry wait, plus a flush.
+  expect(writtenBeforeReturn).toBeGreaterThan(RATE * 31);
+  await sleep(1500);
+  expectEveryLineOnce(p);
+  expect(caughtUpMs).toBeLessThan((cap + 3) * 1000);
+  // Retried, never given up on, and the waits grew to the cap (Fluent Bit may add a second), not beyond.
+  expect(p.shipper!.output()).not.toMatch(/cannot be retried/);
+  expect(Math.max(...p.retryWaits())).toBeLessThanOrEqual(cap + 1);
+  expect(Math.max(...p.retryWaits())).toBeGreaterThanOrEqual(cap - 3);
+}, 60000);
+
+test.concurrent('the sidecar SIGKILLed three times mid-traffic and restarted: no line lost, none twice', async () => {
+  const p = await pipeline();
+  const traffic = p.writeSteadily(RATE);
+  for (let kill = 0; kill < 3; kill++) {
+    await sleep(1500);
+    await p.shipper!.stop('SIGKILL');
+    await sleep(500);
+    await p.startShipper();
+  }
+  await sleep(1000);
+  traffic.stop();
+  await p.waitForEverything(15000);
+  await sleep(1500); // a chunk delivered twice would arrive by now
+  expectEveryLineOnce(p);
+}, 40000);
+
+test.concurrent('SIGTERM right after the last write (a native sidecar stops after nginx): every line arrives, exit 0 within a second', async () => {
+  const p = await pipeline();
+  const traffic = p.writeSteadily(RATE);
+  await sleep(2500);
+  traffic.stop();
+  for (const file of LOG_FILES) p.write(file, 25); // a last burst, and no time to read it before the signal
+  const stopping = Date.now();
+  expect(await p.shipper!.stop('SIGTERM')).toBe(0);
+  expect(Date.now() - stopping).toBeLessThan(2000);
+  await p.waitForEverything(3000);
+  expectEveryLineOnce(p);
+}, 30000);
+
+test.concurrent('SIGTERM with the backend down: exits within grace (10 s), and the restarted sidecar delivers the buffer once', async () => {
+  const p = await pipeline();
+  await p.receiver!.stop('SIGTERM');
+  const traffic = p.writeSteadily(RATE);
+  await sleep(2000);
+  traffic.stop();
+  await sleep(1500); // read and buffered on disk
+  const stopping = Date.now();
+  expect(await p.shipper!.stop('SIGTERM')).toBe(0);
+  expect(Date.now() - stopping).toBeLessThan(11500);
+  expect(fs.readdirSync(path.join(p.stateDirectory, 'buffer'), { recursive: true }).some(f => String(f).endsWith('.flb'))).toBe(true);
+  await p.startReceiver();
+  await p.startShipper();
+  await p.waitForEverything(15000);
+  await sleep(1500);
+  expectEveryLineOnce(p);
+}, 45000);
+
+test.concurrent('copytruncate: the lines after the truncation are read from the start of the file, none lost or twice', async () => {
+  const p = await pipeline();
+  const access = path.join(p.logDirectory, 'access.log');
+  for (let round = 0; round < 2; round++) {
+    for (const file of LOG_FILES) p.write(file, 200);
+    await p.waitForEverything(5000);
+    fs.copyFileSync(access, `${access}.1`);
+    fs.truncateSync(access, 0);
+    // Written at once, but less than was truncated: a file that grows back past its old
+    // size before Fluent Bit sees the truncation is read on from the old offset, as with tail -F.
+    for (const file of LOG_FILES) p.write(file, 40);
+    await p.waitForEverything(5000);
+  }
+  await p.waitForEverything(5000);
+  await sleep(1500);
+  expectEveryLineOnce(p);
+}, 30000);
+
+test.concurrent('the buffer full with the backend down: tail pauses, memory and disk stay bounded, and nothing is lost once it is back', async () => {
+  const p = await pipeline({ padding: 900 }); // about 1 KiB a line
+  await p.receiver!.stop('SIGTERM');
+  let peakStateBytes = 0;
+  // 40 MiB per file, more than the 8 chunks of about 2 MiB the buffer holds.
+  for (let i = 0; i < 40; i++) {
+    for (const file of LOG_FILES) p.write(file, 1000);
+    peakStateBytes = Math.max(peakStateBytes, p.stateBytes());
+    await sleep(50);
+  }
+  await waitFor(() => /paused \(storage buf overlimit/.test(p.shipper!.output()), 'tail to pause', 10000);
+  for (let i = 0; i < 20; i++) {
+    peakStateBytes = Math.max(peakStateBytes, p.stateBytes());
+    await sleep(100);
+  }
+  // The sidecar's memory limit is 64Mi + 16Mi per file; its state volume's size limit 64Mi.
+  expect(p.shipperPeakMiB()).toBeLessThan(96);
+  expect(peakStateBytes).toBeLessThan(64 * 2 ** 20);
+  await p.startReceiver();
+  await p.waitForEverything(40000);
+  await sleep(1000);
+  expectEveryLineOnce(p);
+}, 70000);
