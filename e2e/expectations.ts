@@ -1,13 +1,56 @@
-import { E2eCase, ShipperExpectation } from './cases';
+import { E2eCase, PrintedFormat, ShipperExpectation } from './cases';
 import { CheckFailure } from './errors';
 import { lastLines, sleep } from './exec';
-import { containerLogs, LogLine } from './podman';
-import { ExpectedLine } from './traffic';
+import { containerLogs } from './podman';
+import { ExpectedLine, ExpectedRecord, FieldCheck } from './traffic';
 
-/** What the sidecar printed for the lines the e2e caused. */
+/** What the sidecar (or a receiver) got of the lines the e2e caused. */
 export interface ShippingReport {
-  /** Per expected line: how often it was printed and after how long (first time). */
+  /** Per expected line: how often it arrived and after how long (first time). */
   readonly lines: readonly { readonly line: ExpectedLine; readonly count: number; readonly delayMs: number }[];
+  /** For records: the last line's record as it arrived, to show what the parsing made of it. */
+  readonly sample?: string;
+}
+
+/** One thing that arrived where shipped lines can be seen: a printed line, or a record. */
+export interface Arrival {
+  /** When it arrived (conmon's timestamp of the line that carried it). */
+  readonly timeMs: number;
+  /** The text as printed; for a record, its JSON. */
+  readonly text: string;
+  /** The record, where the output is records. */
+  readonly record?: { readonly [field: string]: unknown };
+}
+
+/** Where shipped lines can be seen: the sidecar's own output, or a receiver's. */
+export interface Channel {
+  /** Names it in messages. */
+  readonly name: string;
+  /** What it does with a line, in messages: `printed`, `received`. */
+  readonly verb: string;
+  readonly format: PrintedFormat;
+  /** Each line starts with its file's tag, `[access.log] `. */
+  readonly tagged: boolean;
+  /** Everything that arrived so far. */
+  readonly read: () => Promise<Arrival[]>;
+  /** What else an arrival of `line` must satisfy (labels, timestamps); each problem as a phrase. */
+  readonly extraChecks?: (arrival: Arrival, line: ExpectedLine) => string[];
+  /** What to look at when a line never arrives. */
+  readonly hint: () => Promise<string>;
+}
+
+/** The sidecar's own output (stdout and stderr, as kubectl logs shows them). */
+export function sidecarChannel(c: E2eCase, container: string): Channel {
+  const format = c.printed ?? 'lines';
+  return {
+    name: c.sidecarContainer,
+    verb: 'printed',
+    format,
+    tagged: c.taggedWithFileName === true,
+    read: async () => (await containerLogs(container)).map(l => ({ timeMs: l.timeMs, text: l.text, record: format === 'json-records' ? jsonObject(l.text) : undefined })),
+    hint: async () => `is the shared volume mounted at the path nginx writes (${c.webLogDirectory}) and does the sidecar read ${c.sidecarLogDirectory}? `
+      + `Last sidecar output:\n${indent(lastLines((await containerLogs(container)).map(l => l.text).join('\n'), 5) || '(nothing at all)')}`,
+  };
 }
 
 /** How long after the last request a line may take, by the shipper's promise. */
@@ -19,52 +62,115 @@ export function shippingDeadlineMs(shipper: ShipperExpectation): number {
 }
 
 /**
- * Watches the sidecar's output until every expected line is there (or the
- * shipper's deadline passed), then holds the shipper to its promise. Each
- * failure names the line and what a broken manifest would cause it.
+ * Watches a channel until every expected line is there (or the shipper's
+ * deadline passed), then holds the shipper to its promise. Each failure names
+ * the line and what a broken manifest would cause it.
  */
-export async function checkShipped(c: E2eCase, sidecar: string, expected: readonly ExpectedLine[]): Promise<ShippingReport> {
+export async function checkShipped(c: E2eCase, channel: Channel, expected: readonly ExpectedLine[]): Promise<ShippingReport> {
   const lastSent = Math.max(...expected.map(e => e.sentAtMs));
   const deadline = lastSent + shippingDeadlineMs(c.shipper);
-  let logs: LogLine[] = [];
+  let arrivals: Arrival[] = [];
   for (;;) {
-    logs = await containerLogs(sidecar);
-    if (expected.every(e => matching(logs, e, c).length > 0) || Date.now() > deadline) break;
-    await sleep(1000);
+    arrivals = await channel.read();
+    if (expected.every(e => matching(arrivals, e, channel).length > 0) || Date.now() > deadline) break;
+    await sleep(500);
   }
   if (c.shipper.kind === 'exactly-once') {
     // A duplicate may come late: keep watching for the settle time.
     await sleep(c.shipper.settleSeconds * 1000);
-    logs = await containerLogs(sidecar);
+    arrivals = await channel.read();
   }
 
   const report = expected.map(line => {
-    const hits = matching(logs, line, c);
-    return { line, count: hits.length, delayMs: hits.length ? hits[0].timeMs - line.sentAtMs : NaN };
+    const hits = matching(arrivals, line, channel);
+    return { line, hits, count: hits.length, delayMs: hits.length ? hits[0].timeMs - line.sentAtMs : NaN };
   });
-  const tail = lastLines(logs.map(l => l.text).join('\n'), 5) || '(nothing at all)';
   const limitS = shippingDeadlineMs(c.shipper) / 1000;
 
   for (const r of report) {
     if (r.count === 0) {
-      throw new CheckFailure(`${c.sidecarContainer} never printed ${r.line.what} within ${limitS} s `
-        + `(looked for ${JSON.stringify(r.line.needle)}${c.taggedWithFileName ? ` on a line starting ${JSON.stringify(tagOf(r.line))}` : ''}): `
-        + `is the shared volume mounted at the path nginx writes (${c.webLogDirectory}) and does the sidecar read ${c.sidecarLogDirectory}/${r.line.file}? `
-        + `Last sidecar output:\n${indent(tail)}`);
+      const lookedFor = channel.format === 'json-records'
+        ? `a JSON record with ${r.line.record.key[0]} ${describeCheck(r.line.record.key[1])}, or one holding ${JSON.stringify(r.line.needle)} unparsed`
+        : `${JSON.stringify(r.line.needle)}${channel.tagged ? ` on a line starting ${JSON.stringify(tagOf(r.line))}` : ''}`;
+      throw new CheckFailure(`${channel.name} never ${channel.verb} ${r.line.what} within ${limitS} s (looked for ${lookedFor}): ${await channel.hint()}`);
+    }
+    for (const hit of r.hits) {
+      const problems = [...(hit.record ? fieldProblems(hit.record, r.line.record, c, r.line) : []), ...(channel.extraChecks?.(hit, r.line) ?? [])];
+      if (problems.length) {
+        throw new CheckFailure(`${channel.name} ${channel.verb} ${r.line.what}, but ${problems.join('; ')}. The record: ${hit.text}`);
+      }
     }
     if (r.delayMs > shippingDeadlineMs(c.shipper) + 1000) {
-      throw new CheckFailure(`${c.sidecarContainer} printed ${r.line.what} only after ${(r.delayMs / 1000).toFixed(1)} s, `
-        + `the shipper promises ${limitS} s`);
+      throw new CheckFailure(`${channel.name} ${channel.verb} ${r.line.what} only after ${(r.delayMs / 1000).toFixed(1)} s, the shipper promises ${limitS} s`);
     }
     if (c.shipper.kind === 'exactly-once' && r.count !== 1) {
-      throw new CheckFailure(`${c.sidecarContainer} printed ${r.line.what} ${r.count} times; the shipper promises exactly once`);
+      throw new CheckFailure(`${channel.name} ${channel.verb} ${r.line.what} ${r.count} times; the shipper promises exactly once`);
     }
   }
-  return { lines: report };
+  const last = report[report.length - 1];
+  return { lines: report, sample: channel.format === 'json-records' ? `${last.line.what}: ${last.hits[0].text}` : undefined };
 }
 
-function matching(logs: readonly LogLine[], line: ExpectedLine, c: E2eCase): LogLine[] {
-  return logs.filter(l => l.text.includes(line.needle) && (!c.taggedWithFileName || l.text.startsWith(tagOf(line))));
+/** One line of a report: how many lines, how often each, and how soon. */
+export function summarize(report: ShippingReport, verb: string): string {
+  const counts = report.lines.map(l => l.count);
+  const delays = report.lines.map(l => l.delayMs / 1000);
+  return `${report.lines.length} lines, ${verb} ${Math.min(...counts)}-${Math.max(...counts)} times each, `
+    + `first after ${Math.min(...delays).toFixed(2)}-${Math.max(...delays).toFixed(2)} s${report.sample ? `; ${report.sample}` : ''}`;
+}
+
+/**
+ * The arrivals that are this line. As text: those containing its needle (with
+ * its tag). As records: those whose key field names it, and also those that
+ * hold the raw line in some field (an unparsed record), so that a broken
+ * parser shows up as a wrong record rather than a lost one.
+ */
+function matching(arrivals: readonly Arrival[], line: ExpectedLine, channel: Channel): Arrival[] {
+  if (channel.format === 'lines') {
+    return arrivals.filter(a => a.text.includes(line.needle) && (!channel.tagged || a.text.startsWith(tagOf(line))));
+  }
+  const [field, check] = line.record.key;
+  return arrivals.filter(a => a.record && (fieldMatches(a.record[field], check)
+    || Object.values(a.record).some(v => typeof v === 'string' && v.includes(line.needle))));
+}
+
+/** What is wrong with a record of `line`, against what its parser makes of it; empty when nothing. */
+function fieldProblems(record: { readonly [field: string]: unknown }, expected: ExpectedRecord, c: E2eCase, line: ExpectedLine): string[] {
+  const problems: string[] = [];
+  // The tail input names the file each record came from (path_key).
+  const fields: { [field: string]: FieldCheck } = { ...expected.fields, file: `${c.sidecarLogDirectory}/${line.file}` };
+  for (const [field, check] of Object.entries(fields)) {
+    if (!fieldMatches(record[field], check)) {
+      problems.push(`${field} is ${field in record ? JSON.stringify(record[field]) : 'missing'}, ${expected.parser} gives ${describeCheck(check)}`);
+    }
+  }
+  return problems.length ? [`it is not the record ${expected.parser} makes of the line: ${problems.join(', ')}`] : [];
+}
+
+function fieldMatches(value: unknown, check: FieldCheck): boolean {
+  if (typeof check === 'string' || typeof check === 'number') return value === check;
+  if ('includes' in check) return typeof value === 'string' && value.includes(check.includes);
+  if ('integer' in check) return typeof value === 'number' && Number.isInteger(value);
+  return typeof value === 'string' && new RegExp(check.pattern).test(value);
+}
+
+function describeCheck(check: FieldCheck): string {
+  if (typeof check === 'number') return `the number ${check}`;
+  if (typeof check === 'string') return JSON.stringify(check);
+  if ('includes' in check) return `a string containing ${JSON.stringify(check.includes)}`;
+  if ('integer' in check) return 'an integer';
+  return `a string matching /${check.pattern}/`;
+}
+
+/** A line that is a JSON object, as an object; undefined for anything else (the shipper's own log lines). */
+export function jsonObject(text: string): { [field: string]: unknown } | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const value = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How a shipper that tags lines with their file prefixes this one. */
@@ -72,6 +178,6 @@ function tagOf(line: ExpectedLine): string {
   return `[${line.file}] `;
 }
 
-function indent(text: string): string {
+export function indent(text: string): string {
   return text.split('\n').map(l => `      | ${l}`).join('\n');
 }

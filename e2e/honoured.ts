@@ -67,7 +67,8 @@ export async function probeHonoured(manifest: PlayableManifest, played: readonly
     }
     if (spec.livenessProbe && state.healthcheck?.length && !fs.existsSync('/run/systemd/system')) {
       out.push({ applied: false, text: `${name}: livenessProbe is never run: podman 4.3 turns it into a healthcheck started by a systemd `
-        + 'timer, and this machine has no systemd (kube play logs "unable to get systemd connection"); not checked here' });
+        + 'timer, and this machine has no systemd (kube play logs "unable to get systemd connection"); '
+        + `${spec.livenessProbe.httpGet ? 'the e2e sends its HTTP request itself (below)' : 'not checked here'}` });
     }
   }
   // The ports belong to the pod's infra container: every container shows them, so they are asked of the first only.

@@ -7,6 +7,8 @@ export interface PlayableManifest {
   readonly path: string;
   readonly podName: string;
   readonly pod: any;
+  /** Every object of the file, the Pod and its ConfigMaps and Secrets. */
+  readonly objects: readonly any[];
   /** Set when podman cannot play the manifest at all; the case is skipped with this reason. */
   readonly unplayable?: string;
   /** Fields podman accepts but does not honour: printed as NOTE lines, never silently passed. */
@@ -32,6 +34,7 @@ export function loadManifest(file: string): PlayableManifest {
     path: file,
     podName: pod.metadata?.name,
     pod,
+    objects: docs,
     unplayable: nativeSidecars(pod),
     notHonoured: notHonoured(pod),
   };
@@ -55,10 +58,15 @@ function notHonoured(pod: any): string[] {
       notes.push(`${c.name}: securityContext.runAsNonRoot: ${c.securityContext.runAsNonRoot} is ignored by podman 4.3 (not checked here)`);
     }
     if (c.readinessProbe) {
-      notes.push(`${c.name}: readinessProbe is ignored by podman 4.3 (not checked here)`);
+      notes.push(`${c.name}: readinessProbe is ignored by podman 4.3${c.readinessProbe.httpGet ? ' (the e2e sends its request itself, below)' : ' (not checked here)'}`);
     }
   }
   return notes;
+}
+
+/** The ConfigMap the file defines under that name. */
+export function configMapNamed(manifest: PlayableManifest, name: string): any | undefined {
+  return manifest.objects.find(o => o.kind === 'ConfigMap' && o.metadata?.name === name);
 }
 
 export function allContainers(pod: any): any[] {

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { exec, execOk } from './exec';
 
 /** What `podman container inspect` says about one container, the fields the e2e reads. */
@@ -130,10 +131,57 @@ function parseTimestamp(stamp: string): number {
   return Date.parse(`${m[1]}${m[3]}`) + (m[2] ? Number(m[2]) * 1000 : 0);
 }
 
-/** A file's content as one container sees it; undefined when it cannot be read there. */
+/**
+ * A file's content as one container sees it; undefined when it cannot be read
+ * there. Read from the host through the container's root (/proc/PID/root), so
+ * that it needs nothing inside the image: the Fluent Bit image has no `cat`.
+ */
 export async function readFileIn(container: string, file: string): Promise<string | undefined> {
-  const r = await exec('podman', ['exec', container, 'cat', file], { timeoutMs: 30_000 });
-  return r.code === 0 ? r.stdout : undefined;
+  const state = await inspectContainer(container);
+  const hostPath = state?.running ? pathIn(state.pid, file) : undefined;
+  if (!hostPath) return undefined;
+  try {
+    return fs.lstatSync(hostPath).isFile() ? fs.readFileSync(hostPath, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where `file`, as the process `pid` sees it, is on the host: under
+ * /proc/PID/root, with every symbolic link resolved inside the container (an
+ * absolute link target restarts at the container's root, never the host's:
+ * a link to /dev/stdout must not become the e2e's own stdout). Undefined when
+ * the path does not exist there.
+ */
+export function pathIn(pid: number, file: string): string | undefined {
+  const root = `/proc/${pid}/root`;
+  const parts = (p: string) => p.split('/').filter(x => x && x !== '.');
+  let todo = parts(file);
+  const done: string[] = [];
+  for (let links = 0; todo.length;) {
+    const part = todo.shift()!;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const here = path.join(root, ...done, part);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(here);
+    } catch {
+      return undefined;
+    }
+    if (!st.isSymbolicLink()) {
+      done.push(part);
+      continue;
+    }
+    if (++links > 40) return undefined;
+    const target = fs.readlinkSync(here);
+    if (target.startsWith('/')) done.length = 0;
+    todo = [...parts(target), ...todo];
+  }
+  return path.join(root, ...done);
 }
 
 /** Host ports podman publishes for a container, as `8080/tcp -> 0.0.0.0:8080` lines. */

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import * as path from 'path';
-import { REGISTRY, REPO_ROOT, STANDIN_IMAGES, standinRef } from './config';
+import { IMAGES, ImageMode, mirrorRepository, REGISTRY, repositoryOf } from './config';
 import { EnvironmentError } from './errors';
 import { exec, lastLines } from './exec';
+import { ResolvedImage, resolveImages } from './images';
 import { podIp } from './podman';
 import { LocalRegistry } from './registry';
 import { get, waitForHttp } from './traffic';
@@ -12,51 +12,50 @@ const SETUP_HINT = 'run `bash scripts/setup-podman.sh` as root';
 
 /**
  * Everything that must work before a manifest can be blamed: podman set up,
- * stand-ins built and served, a plain container starts and its network
- * answers. Any failure here is an EnvironmentError, never a manifest failure.
- * Returns the stand-ins' recipe key.
+ * each image pulled or its stand-in built, and served, a plain container
+ * starts and its network answers. Any failure here is an EnvironmentError,
+ * never a manifest failure. Returns the images the run plays.
  */
-export async function preflight(registry: LocalRegistry, runId: string): Promise<string> {
+export async function preflight(registry: LocalRegistry, runId: string, mode: ImageMode = 'auto'): Promise<ResolvedImage[]> {
   if (process.getuid?.() !== 0) throw new EnvironmentError(`the e2e runs rootful podman and must run as root; ${SETUP_HINT}`);
   const version = await exec('podman', ['version', '--format', '{{.Client.Version}}'], { timeoutMs: 30_000 });
   if (version.code !== 0) throw new EnvironmentError(`podman is not usable (${lastLines(version.stderr, 3) || 'not installed'}); ${SETUP_HINT}`);
-  if (!fs.existsSync(MIRROR_CONF) || !fs.readFileSync(MIRROR_CONF, 'utf8').includes(REGISTRY)) {
-    throw new EnvironmentError(`${MIRROR_CONF} does not mirror docker.io to ${REGISTRY}; ${SETUP_HINT}`);
-  }
-  const mirror = fs.readFileSync(MIRROR_CONF, 'utf8');
-  for (const image of STANDIN_IMAGES) {
-    const repo = image.servedAs.replace(/:.*$/, '');
-    if (!mirror.includes(`"${REGISTRY}/${repo}"`)) {
-      throw new EnvironmentError(`${MIRROR_CONF} does not mirror docker.io/${repo} to ${REGISTRY} (written by an older setup?); ${SETUP_HINT}`);
+  const mirror = fs.existsSync(MIRROR_CONF) ? fs.readFileSync(MIRROR_CONF, 'utf8') : '';
+  for (const image of IMAGES) {
+    // A mirror of the official repository, never a rewrite of it (which would hide the official image).
+    const repo = repositoryOf(image.official);
+    if (!mirror.includes(`location = "${repo}"`) || !mirror.includes(`location = "${mirrorRepository(image.official)}"`)) {
+      throw new EnvironmentError(`${MIRROR_CONF} does not make ${REGISTRY} a mirror of ${repo} (missing, or written by an older setup); ${SETUP_HINT}`);
     }
   }
   step(`podman ${version.stdout.trim()}`);
 
-  const build = await exec('bash', [path.join(REPO_ROOT, 'e2e', 'build-standins.sh')], { timeoutMs: 1_200_000, inheritStderr: true });
-  if (build.code !== 0) throw new EnvironmentError(`building the stand-in images failed (exit ${build.code}${build.timedOut ? ', timed out' : ''}); see the output above`);
-  const key = build.stdout.trim().split('\n').pop() ?? '';
-  step(`stand-ins ${STANDIN_IMAGES.map(i => standinRef(i.standin, key)).join(', ')}`);
-
   await registry.start();
-  await registry.push(key);
-  step(`stand-ins served from ${REGISTRY} as ${STANDIN_IMAGES.map(i => `docker.io/${i.servedAs}`).join(', ')}`);
+  const images = await resolveImages(mode, registry);
+  step(`images (--images ${mode}):`);
+  for (const i of images) console.log(`         ${i.image.official}: ${i.detail}`);
 
-  const plain = await exec('podman', ['run', '--rm', '--pull=never', '--network=none', standinRef('ubuntu', key), 'true'], { timeoutMs: 120_000 });
+  const ubuntu = localRef(images, 'ubuntu');
+  const plain = await exec('podman', ['run', '--rm', '--pull=never', '--network=none', ubuntu, 'true'], { timeoutMs: 120_000 });
   if (plain.code !== 0) {
     throw new EnvironmentError(`podman cannot start any container here (podman run ... true exited ${plain.code}${plain.timedOut ? ', timed out' : ''}): ${lastLines(plain.stderr, 10)}`);
   }
-  await checkNetwork(key, runId);
+  await checkNetwork(localRef(images, 'nginx'), runId);
   step('a plain container starts and answers HTTP on its bridge IP');
-  return key;
+  return images;
+}
+
+function localRef(images: readonly ResolvedImage[], standin: string): string {
+  return images.find(i => i.image.standin === standin)!.localRef;
 }
 
 /** A stand-in nginx in a pod of its own must answer on its IP, or no manifest can. */
-async function checkNetwork(key: string, runId: string): Promise<void> {
+async function checkNetwork(nginx: string, runId: string): Promise<void> {
   const name = `cdk8s-e2e-preflight-${runId}`;
   try {
     const started = await exec('podman', ['pod', 'create', '--name', name], { timeoutMs: 60_000 });
     const run = started.code === 0
-      ? await exec('podman', ['run', '-d', '--pull=never', '--pod', name, '--name', `${name}-web`, standinRef('nginx', key)], { timeoutMs: 60_000 })
+      ? await exec('podman', ['run', '-d', '--pull=never', '--pod', name, '--name', `${name}-web`, nginx], { timeoutMs: 60_000 })
       : started;
     if (run.code !== 0) throw new EnvironmentError(`podman cannot start a pod here: ${lastLines(run.stderr, 10)}`);
     const base = `http://${await podIp(name)}`;
@@ -77,10 +76,10 @@ function step(message: string): void {
  * stops the registry, says so, and returns false (the caller exits 2);
  * any other error is thrown.
  */
-export async function preflightOrReport(registry: LocalRegistry, runId: string, failure: string): Promise<boolean> {
+export async function preflightOrReport(registry: LocalRegistry, runId: string, failure: string, mode: ImageMode = 'auto'): Promise<boolean> {
   console.log(`=== preflight (run ${runId})`);
   try {
-    await preflight(registry, runId);
+    await preflight(registry, runId, mode);
     return true;
   } catch (e) {
     registry.stop();

@@ -1,24 +1,28 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { E2eCase } from './cases';
+import { Yaml } from 'cdk8s';
+import { E2eCase, ReceiverExpectation } from './cases';
 import { REPO_ROOT } from './config';
 import { CheckFailure, Interrupted } from './errors';
 import { exec, lastLines, sleep } from './exec';
-import { checkShipped, shippingDeadlineMs } from './expectations';
+import { checkShipped, shippingDeadlineMs, sidecarChannel, summarize } from './expectations';
+import { checkFluentBitState, fluentBitConfigOf, outputTargets } from './fluent-bit';
 import { probeHonoured } from './honoured';
 import { findContainer, loadManifest, memoryBytes, PlayableManifest } from './manifest';
-import { containerLogs, ContainerState, inspectContainer, playedContainerName, podExists, podIp, readFileIn } from './podman';
+import { containerLogs, ContainerState, inspectContainer, playedContainerName, podExists, podIp, readFileIn, volumeExists } from './podman';
+import { Receiver, receiverChannel, receiverFor, writeWithHostAliases } from './receivers';
 import { checkRotated, checkRotatedExactlyOnce, checkVolumeBounded, RotationReport, writeRotations } from './rotation';
 import { ManifestFile, manifestFile } from './synth';
 import { PodTeardown } from './teardown';
-import { ExpectedLine, sendProbeRequests, waitForHttp } from './traffic';
+import { ExpectedLine, get, sendProbeRequests, waitForHttp } from './traffic';
 
 export type CaseOutcome = 'passed' | 'failed' | 'skipped';
 
-/** The teardown of the case being played, for the signal handler. */
-export let activeTeardown: PodTeardown | undefined;
-/** The manifest of the case being played, removed by the signal handler after the teardown when synthesized. */
-export let activeManifest: ManifestFile | undefined;
+/** The teardowns of the pods being played (the case's, its receivers'), in teardown order, for the signal handler. */
+export const activeTeardowns: PodTeardown[] = [];
+/** The files of the case being played, removed by the signal handler after the teardown when temporary. */
+export const activeManifests: ManifestFile[] = [];
 
 let interrupted = false;
 
@@ -44,11 +48,11 @@ export async function runCase(c: E2eCase, runId: string, manifestOverride?: stri
     checks.fail('synthesize the manifest', (e as Error).stack ?? String(e));
     return 'failed';
   }
-  activeManifest = source;
+  activeManifests.push(source);
   try {
     return await playCase(c, runId, source, checks);
   } finally {
-    activeManifest = undefined;
+    activeManifests.length = 0;
     source.dispose();
   }
 }
@@ -80,39 +84,114 @@ async function playCase(c: E2eCase, runId: string, source: ManifestFile, checks:
   }
   for (const note of manifest.notHonoured) console.log(`  NOTE ${note}`);
 
-  const teardown = new PodTeardown(file, manifest.podName);
-  if (await podExists(manifest.podName)) {
-    console.log(`  note pod ${manifest.podName} is left over from an earlier run; removing it first`);
-    await teardown.run();
-  }
-  activeTeardown = teardown;
+  // Receivers and the copy of the manifest that reaches them live in a directory of their own.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-e2e-${c.name}-play-`));
+  activeManifests.push({ path: scratch, shown: scratch, dispose: () => fs.rmSync(scratch, { recursive: true, force: true }) });
+  const teardowns: PodTeardown[] = [];
   try {
     await checks.run('manifest matches the case', async () => {
       findContainer(manifest, c.webContainer);
-      findContainer(manifest, c.sidecarContainer);
+      const sidecar = findContainer(manifest, c.sidecarContainer);
+      const fb = fluentBitConfigOf(manifest, sidecar);
+      for (const r of c.receivers ?? []) {
+        const sent = fb ? outputTargets(fb, r.protocol) : [];
+        if (!sent.includes(`${r.host}:${r.port}`)) {
+          throw new CheckFailure(`the case expects the shipper to send to ${r.protocol} at ${r.host}:${r.port}, but ${c.sidecarContainer}'s `
+            + `configuration ${fb ? `sends ${r.protocol} to ${sent.join(', ') || 'nowhere'}` : 'is not a Fluent Bit YAML file from a ConfigMap'}`);
+        }
+      }
     }, { fatal: true });
-    await play(c, manifest, runId, checks, teardown);
+
+    const { playPath, receivers } = await playReceivers(c, file, scratch, checks, teardowns);
+    const teardown = await freshTeardown(playPath, manifest.podName, manifest.objects);
+    teardowns.unshift(teardown);
+    await play(c, manifest, playPath, runId, checks, teardown, receivers);
   } catch (e) {
     if (!(e instanceof FatalCheck)) throw e;
   } finally {
-    const left = await teardown.run();
-    activeTeardown = undefined;
-    if (left.length) checks.fail('teardown', `still there after podman kube down: ${left.join(', ')}`);
-    else checks.pass('teardown removed the pod, its containers and its volumes');
+    // The pods are independent: removed side by side.
+    const lefts = await Promise.all(teardowns.map(t => t.run()));
+    for (const [i, left] of lefts.entries()) {
+      if (left.length) checks.fail('teardown', `still there after podman kube down: ${left.join(', ')}`);
+      else checks.pass(`teardown removed pod ${teardowns[i].podName}, its containers and its volumes`);
+    }
+    activeTeardowns.length = 0;
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
   return checks.failures === 0 ? 'passed' : 'failed';
 }
 
-async function play(c: E2eCase, manifest: PlayableManifest, runId: string, checks: Checks, teardown: PodTeardown): Promise<void> {
+/** A receiver the case's pod sends to, as played. */
+interface PlayedReceiver {
+  readonly r: ReceiverExpectation;
+  readonly receiver: Receiver;
+}
+
+/**
+ * Plays a receiver pod for each of the case's receivers and returns the file
+ * to play for the case: the manifest itself, or with receivers a copy whose
+ * only change is hostAliases naming them (podman has no cluster DNS).
+ */
+async function playReceivers(c: E2eCase, file: string, scratch: string, checks: Checks, teardowns: PodTeardown[]): Promise<{ playPath: string; receivers: PlayedReceiver[] }> {
+  const receivers: PlayedReceiver[] = [];
+  const aliases: { ip: string; hostnames: string[] }[] = [];
+  for (const [i, r] of (c.receivers ?? []).entries()) {
+    const receiver = receiverFor(r, i);
+    const receiverFile = path.join(scratch, `${receiver.podName}.yaml`);
+    fs.writeFileSync(receiverFile, Yaml.stringify(...receiver.objects));
+    const teardown = await freshTeardown(receiverFile, receiver.podName, receiver.objects);
+    teardowns.unshift(teardown);
+    receivers.push({ r, receiver });
+    await checks.run(`a ${r.protocol} receiver for ${r.host}:${r.port} runs in pod ${receiver.podName}`, async () => {
+      await playFile(receiverFile);
+      const running = await waitRunning(receiver.container, 30_000);
+      for (const m of running.mounts) if (m.type === 'volume') teardown.rememberVolume(m.name, m.source);
+      const ip = await podIp(receiver.podName);
+      const base = `http://${ip}:${receiver.healthPort}`;
+      if (!await waitForHttp(base, 30_000, receiver.healthPath)) throw new CheckFailure(`${base}${receiver.healthPath} never answered 200 within 30 s`);
+      aliases.push({ ip, hostnames: [r.host] });
+      return `Fluent Bit's http input on ${ip}:${r.port}, printing each push to its stdout (a stand-in for the service, not ${r.protocol} itself)`;
+    }, { fatal: true });
+  }
+  if (aliases.length === 0) return { playPath: file, receivers };
+  const playPath = path.join(scratch, path.basename(file));
+  writeWithHostAliases(file, playPath, aliases);
+  console.log(`  NOTE played a copy of the manifest whose only change is spec.hostAliases: ${aliases.map(a => `${a.hostnames.join(', ')} -> ${a.ip}`).join('; ')} `
+    + '(the receiver pod), the stand-in for cluster DNS');
+  return { playPath, receivers };
+}
+
+/**
+ * A teardown for a pod about to be played, registered for the signal handler;
+ * a leftover of an earlier run is removed first. kube play makes a named
+ * volume of each ConfigMap and would reuse one left over, with its old content.
+ */
+async function freshTeardown(file: string, podName: string, objects: readonly any[]): Promise<PodTeardown> {
+  const teardown = new PodTeardown(file, podName);
+  const configMaps = objects.filter(o => o.kind === 'ConfigMap').map(o => String(o.metadata.name));
+  for (const name of configMaps) teardown.rememberVolume(name, '');
+  const left = [...(await podExists(podName) ? [`pod ${podName}`] : []), ...(await Promise.all(configMaps.map(async v => await volumeExists(v) ? [`volume ${v}`] : []))).flat()];
+  if (left.length) {
+    console.log(`  note ${left.join(', ')} left over from an earlier run; removing first`);
+    await teardown.run();
+  }
+  activeTeardowns.unshift(teardown);
+  return teardown;
+}
+
+async function playFile(file: string): Promise<void> {
+  // A manifest podman cannot honour can make play hang; the timeout turns that into a failure.
+  const r = await exec('podman', ['kube', 'play', file], { timeoutMs: 180_000 });
+  if (r.timedOut) throw new CheckFailure('podman kube play hung for 180 s');
+  if (r.code !== 0) throw new CheckFailure(`podman kube play exited ${r.code}: ${lastLines(r.stderr, 10)}`);
+}
+
+async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, runId: string, checks: Checks, teardown: PodTeardown,
+  receivers: readonly PlayedReceiver[]): Promise<void> {
   const web = playedContainerName(manifest.podName, c.webContainer);
   const sidecar = playedContainerName(manifest.podName, c.sidecarContainer);
 
-  await checks.run('podman kube play', async () => {
-    // A manifest podman cannot honour can make play hang; the timeout turns that into a failure.
-    const r = await exec('podman', ['kube', 'play', manifest.path], { timeoutMs: 180_000 });
-    if (r.timedOut) throw new CheckFailure('podman kube play hung for 180 s');
-    if (r.code !== 0) throw new CheckFailure(`podman kube play exited ${r.code}: ${lastLines(r.stderr, 10)}`);
-  }, { fatal: true });
+  await checks.run('podman kube play', async () => playFile(playPath), { fatal: true });
 
   const first = new Map<string, ContainerState>();
   await checks.run('both containers reach running', async () => {
@@ -164,6 +243,21 @@ async function play(c: E2eCase, manifest: PlayableManifest, runId: string, check
     expected = await sendProbeRequests(base, runId, 5);
   }, { fatal: true });
 
+  const probes = httpProbes([findContainer(manifest, c.webContainer), findContainer(manifest, c.sidecarContainer)]);
+  if (probes.length) {
+    await checks.run('the HTTP probes a kubelet would send answer 2xx/3xx on the pod IP (podman does not send them)', async () => {
+      const ip = new URL(base).hostname;
+      const answers: string[] = [];
+      for (const probe of probes) {
+        const status = await get(`http://${ip}:${probe.port}${probe.path}`, 5000);
+        const text = `${probe.container} GET :${probe.port}${probe.path} -> ${status || 'no answer'} (${probe.kinds.join(', ')})`;
+        if (status < 200 || status >= 400) throw new CheckFailure(`${text}; a kubelet would count that as a failed probe`);
+        answers.push(text);
+      }
+      return answers.join(', ');
+    });
+  }
+
   await checks.run(`what ${c.webContainer} writes, ${c.sidecarContainer} sees (shared emptyDir)`, async () => {
     const needle = expected[0].needle;
     const inWeb = await readFileIn(web, `${c.webLogDirectory}/access.log`);
@@ -211,13 +305,28 @@ async function play(c: E2eCase, manifest: PlayableManifest, runId: string, check
     });
   }
 
-  await checks.run(`${c.sidecarContainer} printed every request, as its shipper promises (${describe(c)})`, async () => {
-    const report = await checkShipped(c, sidecar, expected);
-    const counts = report.lines.map(l => l.count);
-    const delays = report.lines.map(l => l.delayMs / 1000);
-    return (`${report.lines.length} lines, printed ${Math.min(...counts)}-${Math.max(...counts)} times each, `
-      + `first after ${Math.min(...delays).toFixed(2)}-${Math.max(...delays).toFixed(2)} s`);
-  });
+  // All channels are watched at once: each waits for the same lines under the same deadline.
+  const channels = [
+    { name: `${c.sidecarContainer} printed every request${asRecords(c)}, as its shipper promises (${describe(c)})`, channel: sidecarChannel(c, sidecar) },
+    ...receivers.map(({ r, receiver }) => ({
+      name: `the ${r.protocol} receiver got every request over the network${asRecords(c)}, labels ${JSON.stringify(r.labels)} and each line's own time, as the shipper promises (${describe(c)})`,
+      channel: receiverChannel(r, receiver, sidecar),
+    })),
+  ];
+  const shipped = channels.map(({ channel }) => checkShipped(c, channel, expected).then(report => ({ report }), error => ({ error })));
+  for (const [i, { name, channel }] of channels.entries()) {
+    await checks.run(name, async () => {
+      const outcome = await shipped[i];
+      if ('error' in outcome) throw outcome.error;
+      return summarize(outcome.report, channel.verb);
+    });
+  }
+
+  const fluentBit = fluentBitConfigOf(manifest, findContainer(manifest, c.sidecarContainer));
+  if (fluentBit) {
+    await checks.run(`${c.sidecarContainer} keeps Fluent Bit's tail positions and buffer where ${fluentBit.file} says, on a volume`, async () =>
+      checkFluentBitState(fluentBit, manifest, findContainer(manifest, c.sidecarContainer), sidecar));
+  }
 
   if (c.rotation && !pidsShared) {
     console.log('  SKIP rotation load: podman did not share the PID namespace, so no rotation can happen here');
@@ -254,6 +363,24 @@ async function play(c: E2eCase, manifest: PlayableManifest, runId: string, check
   });
 }
 
+/** The containers' HTTP probes, one per port and path, with the kinds that use it. */
+function httpProbes(containers: readonly any[]): { container: string; port: number; path: string; kinds: string[] }[] {
+  const probes: { container: string; port: number; path: string; kinds: string[] }[] = [];
+  for (const spec of containers) {
+    for (const kind of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      const httpGet = spec[kind]?.httpGet;
+      if (!httpGet || httpGet.scheme === 'HTTPS') continue;
+      // A named port is the container's port of that name.
+      const port = typeof httpGet.port === 'number' ? httpGet.port : spec.ports?.find((p: any) => p.name === httpGet.port)?.containerPort ?? Number(httpGet.port);
+      const urlPath = httpGet.path ?? '/';
+      const same = probes.find(p => p.container === spec.name && p.port === port && p.path === urlPath);
+      if (same) same.kinds.push(kind.replace('Probe', ''));
+      else probes.push({ container: spec.name, port, path: urlPath, kinds: [kind.replace('Probe', '')] });
+    }
+  }
+  return probes;
+}
+
 /** What the stream shipper needs to rotate, tried from inside the sidecar; prints one line per finding. */
 const ROTATION_PROBE = String.raw`
 my $dir = shift;
@@ -286,6 +413,10 @@ function childPids(pid: number): number[] {
 /** The read interval a shipper must survive: the cat loop's interval, or a streaming shipper's whole window. */
 function stayUpSeconds(c: E2eCase): number {
   return c.shipper.kind === 'reprint-every-interval' ? c.shipper.intervalSeconds : shippingDeadlineMs(c.shipper) / 1000 + c.shipper.settleSeconds;
+}
+
+function asRecords(c: E2eCase): string {
+  return c.printed === 'json-records' ? ' as a JSON record parsed by nginx_main / nginx_error' : '';
 }
 
 function describe(c: E2eCase): string {

@@ -6,6 +6,10 @@
  *   npm run e2e -- --case webserver               one case
  *   npm run e2e -- --manifest FILE [--case NAME]  a case's checks against another file
  *                                                 (E2E_MANIFEST=FILE does the same)
+ *   npm run e2e -- --images auto|standin|official where the images come from (default auto:
+ *                                                 the official image where it can be pulled,
+ *                                                 else its stand-in; see e2e/images.ts;
+ *                                                 E2E_IMAGES=MODE does the same)
  *
  * Exit status: 0 all passed, 1 a manifest failed its checks, 2 the
  * environment cannot run containers (nothing was learnt about the manifests),
@@ -15,14 +19,16 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CASES, E2eCase } from './cases';
-import { REPO_ROOT } from './config';
+import { IMAGE_MODES, ImageMode, REPO_ROOT } from './config';
+import { Interrupted } from './errors';
 import { loadManifest } from './manifest';
 import { preflightOrReport } from './preflight';
 import { LocalRegistry } from './registry';
-import { activeManifest, activeTeardown, CaseOutcome, markInterrupted, runCase } from './run-case';
+import { activeManifests, activeTeardowns, CaseOutcome, markInterrupted, runCase } from './run-case';
 import { manifestFile } from './synth';
 
 interface Plan {
+  readonly images: ImageMode;
   readonly cases: readonly { readonly c: E2eCase; readonly manifest?: string }[];
   /** Manifests under dist/examples/ that podman could run but no case covers. */
   readonly uncovered: readonly string[];
@@ -35,7 +41,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const plan = makePlan(process.argv.slice(2));
 
-  if (!(await preflightOrReport(registry, runId, 'ENVIRONMENT FAILURE (no manifest was played)'))) {
+  if (!(await preflightOrReport(registry, runId, 'ENVIRONMENT FAILURE (no manifest was played)', plan.images))) {
     return 2;
   }
 
@@ -61,10 +67,13 @@ function makePlan(argv: readonly string[]): Plan {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const unknown = argv.filter((a, i) => a.startsWith('--') ? !['--case', '--manifest'].includes(a) : !['--case', '--manifest'].includes(argv[i - 1]));
+  const flags = ['--case', '--manifest', '--images'];
+  const unknown = argv.filter((a, i) => a.startsWith('--') ? !flags.includes(a) : !flags.includes(argv[i - 1]));
   if (unknown.length) usage(`unknown argument ${unknown[0]}`);
   const caseName = arg('--case');
   const manifest = arg('--manifest') ?? process.env.E2E_MANIFEST;
+  const images = (arg('--images') ?? process.env.E2E_IMAGES ?? 'auto') as ImageMode;
+  if (!IMAGE_MODES.includes(images)) usage(`--images must be one of ${IMAGE_MODES.join(', ')}, got ${images}`);
 
   if (manifest) {
     const file = path.resolve(manifest);
@@ -72,14 +81,14 @@ function makePlan(argv: readonly string[]): Plan {
     const podName = fs.existsSync(file) ? loadManifest(file).podName : undefined;
     const c = caseName ? CASES.find(x => x.name === caseName) : CASES.find(x => casePodName(x) === podName);
     if (!c) usage(`no case in e2e/cases.ts for ${manifest}; name one with --case (${CASES.map(x => x.name).join(', ')})`);
-    return { cases: [{ c, manifest: file }], uncovered: [] };
+    return { images, cases: [{ c, manifest: file }], uncovered: [] };
   }
   if (caseName) {
     const c = CASES.find(x => x.name === caseName);
     if (!c) usage(`no case named ${caseName} (${CASES.map(x => x.name).join(', ')})`);
-    return { cases: [{ c }], uncovered: [] };
+    return { images, cases: [{ c }], uncovered: [] };
   }
-  return { cases: CASES.map(c => ({ c })), uncovered: uncoveredExamples() };
+  return { images, cases: CASES.map(c => ({ c })), uncovered: uncoveredExamples() };
 }
 
 /** Every example podman can run needs a case; native-sidecar examples are reported as skipped by podman's limits. */
@@ -116,14 +125,14 @@ function installSignalHandlers(registry: LocalRegistry): void {
     stopping = true;
     markInterrupted();
     console.error(`\n${signal}: tearing down before exiting`);
-    const teardown = activeTeardown;
-    const manifest = activeManifest;
+    const teardowns = [...activeTeardowns];
+    const manifests = [...activeManifests];
     void (async () => {
-      if (teardown) {
+      for (const teardown of teardowns) {
         const left = await teardown.run();
         console.error(left.length ? `teardown left ${left.join(', ')}` : `teardown removed pod ${teardown.podName}`);
       }
-      manifest?.dispose();
+      for (const manifest of manifests) manifest.dispose();
       registry.stop();
       process.exit(130);
     })();
@@ -133,11 +142,13 @@ function installSignalHandlers(registry: LocalRegistry): void {
 }
 
 function usage(message: string): never {
-  console.error(`e2e: ${message}\nusage: npm run e2e [-- --case NAME] [-- --manifest FILE]`);
+  console.error(`e2e: ${message}\nusage: npm run e2e [-- --case NAME] [-- --manifest FILE] [-- --images auto|standin|official]`);
   process.exit(64);
 }
 
 main().then(code => process.exit(code), e => {
+  // A signal: its handler tears down and exits 130.
+  if (e instanceof Interrupted) return;
   console.error(e);
   process.exit(1);
 });

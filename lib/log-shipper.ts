@@ -46,6 +46,22 @@ export interface LogShipperConfig {
    * @default - the state is a directory on the shared log volume
    */
   readonly stateVolumeSizeLimit?: Size;
+  /** Containers the shipper needs beside its own. @default - none */
+  readonly companions?: LogShipperCompanion[];
+}
+
+/** A container a shipper needs beside its own, run the same way (as a native sidecar too) and as the same user. */
+export interface LogShipperCompanion {
+  /** Appended to the sidecar container's name, after a `-`. */
+  readonly nameSuffix: string;
+  /** The image. */
+  readonly image: string;
+  /** The entrypoint. */
+  readonly command: string[];
+  /** Its resources. */
+  readonly resources: kplus.ContainerResources;
+  /** Whether it mounts the shipper's state directory. @default false */
+  readonly mountsState?: boolean;
 }
 
 /**

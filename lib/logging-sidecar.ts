@@ -116,6 +116,8 @@ export class LoggingSidecar extends Construct {
   public readonly shipperConfig: LogShipperConfig;
   /** The emptyDir the shipper keeps its state in, when it has one of its own (Fluent Bit's buffer and positions). */
   public readonly stateVolume?: kplus.Volume;
+  /** Containers the shipper needs beside the sidecar container, such as Fluent Bit's state keeper. */
+  public readonly companionContainers: kplus.Container[];
 
   private readonly _logFiles: string[];
 
@@ -191,6 +193,16 @@ export class LoggingSidecar extends Construct {
     if (ownPaths.includes(this.logDirectory)) {
       throw new Error(`logDirectory must differ from the paths the shipper mounts ${show(ownPaths)}, got ${show(this.logDirectory)}`);
     }
+    const companionNames = (spec.companions ?? []).map(c => `${containerName}-${c.nameSuffix}`);
+    for (const name of companionNames) {
+      if (name.length > 63) {
+        throw new Error(`containerName must be at most ${63 - (name.length - containerName.length)} characters, so that `
+          + `${this.shipper.displayName}'s companion container ${show(name)} is a DNS-1123 label, got ${show(containerName)}`);
+      }
+      if (taken.includes(name)) {
+        throw new Error(`${this.shipper.displayName} adds a container named ${show(name)}, which the workload already has`);
+      }
+    }
     for (const port of spec.ports ?? []) {
       const user = containers.find(c => c.ports.some(p => p.number === port.number));
       if (user) {
@@ -211,11 +223,15 @@ export class LoggingSidecar extends Construct {
       // Read-only when hardened, unless the shipper must rename files to rotate them.
       { path: this.logDirectory, volume: this.logVolume, readOnly: hardened && !this.rotateLogsAt ? true : undefined },
     ];
+    let stateMount: kplus.VolumeMount | undefined;
     if (spec.needsState && spec.stateVolumeSizeLimit) {
       this.stateVolume = kplus.Volume.fromEmptyDir(this, 'StateVolume', STATE_VOLUME_NAME, { sizeLimit: spec.stateVolumeSizeLimit });
-      volumeMounts.push({ path: STATE_DIRECTORY, volume: this.stateVolume });
+      stateMount = { path: STATE_DIRECTORY, volume: this.stateVolume };
     } else if (spec.needsState) {
-      volumeMounts.push({ path: STATE_DIRECTORY, volume: this.logVolume, subPath: '.logging-sidecar-state' });
+      stateMount = { path: STATE_DIRECTORY, volume: this.logVolume, subPath: '.logging-sidecar-state' };
+    }
+    if (stateMount) {
+      volumeMounts.push(stateMount);
     }
     if (spec.configMap && spec.configDirectory) {
       const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', spec.configMap, { name: CONFIG_VOLUME_NAME });
@@ -234,9 +250,19 @@ export class LoggingSidecar extends Construct {
       securityContext: hardened ? restrictedSecurityContext(user, user) : ROOT_IMAGE_SECURITY_CONTEXT,
       volumeMounts,
     };
-    this.container = nativeSidecar
-      ? workload.addInitContainer({ ...containerProps, restartPolicy: kplus.ContainerRestartPolicy.ALWAYS })
-      : workload.addContainer(containerProps);
+    const add = (container: kplus.ContainerProps) => nativeSidecar
+      ? workload.addInitContainer({ ...container, restartPolicy: kplus.ContainerRestartPolicy.ALWAYS })
+      : workload.addContainer(container);
+    this.container = add(containerProps);
+    // What the shipper needs beside it runs the same way: as a native sidecar too, as the same user.
+    this.companionContainers = (spec.companions ?? []).map((companion, i) => add({
+      name: companionNames[i],
+      image: companion.image,
+      command: companion.command,
+      resources: companion.resources,
+      securityContext: containerProps.securityContext,
+      volumeMounts: companion.mountsState && stateMount ? [stateMount] : [],
+    }));
   }
 
   /** The log files the sidecar ships, relative to `logDirectory`. */

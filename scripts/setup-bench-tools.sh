@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
-# Installs what `npm run bench:shipping` needs besides podman (which
-# scripts/setup-podman.sh installs): gnuplot, without X, to draw the chart.
+# Installs what `npm run bench:shipping` needs: podman (scripts/setup-podman.sh)
+# and gnuplot, without X, to draw the chart (scripts/setup-gnuplot.sh).
 # Idempotent.
 set -euo pipefail
 bash "$(dirname "$0")/setup-podman.sh"
-if ! command -v gnuplot >/dev/null; then
-  apt-get update -o Acquire::Retries=2 || echo "setup-bench-tools.sh: apt-get update reported errors, trying the install anyway" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gnuplot-nox
-fi
+bash "$(dirname "$0")/setup-gnuplot.sh"

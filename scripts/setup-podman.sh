@@ -6,7 +6,7 @@
 # - runc, not crun: crun refuses this host's hybrid cgroup v1/v2 layout.
 # - default_ulimits: podman's defaults exceed this host's hard limits.
 # - debootstrap: the stand-in images are built from Debian, images cannot be pulled.
-# - docker-registry + the mirror below: the manifests say `imagePullPolicy: Always`,
+# - docker-registry + the mirrors below: the manifests say `imagePullPolicy: Always`,
 #   so podman pulls; the e2e serves the stand-ins from a registry on loopback.
 set -euo pipefail
 
@@ -57,29 +57,34 @@ default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 [engine]
 runtime = "runc"'
 
-# Only the images the manifests name are mirrored, so nothing else on this
-# machine starts pulling from loopback.
-write_if_changed /etc/containers/registries.conf.d/50-cdk8s-e2e-mirror.conf "# Written by cdk8s-logging-sidecar scripts/setup-podman.sh
+# Only the images the e2e uses are mirrored, so nothing else on this machine
+# starts pulling from loopback (e2e/config.ts lists the same images). Each is a
+# real mirror, not a rewrite: podman asks the loopback registry first and, when
+# that does not have the image (or is not running), the official registry. The
+# e2e serves a stand-in there only for an image it did not pull officially
+# (`npm run e2e -- --images auto|standin|official`), so an official image is
+# never shadowed by a stand-in.
+IMAGES=(docker.io/library/nginx docker.io/nginxinc/nginx-unprivileged docker.io/library/ubuntu cr.fluentbit.io/fluent/fluent-bit)
+mirrors="# Written by cdk8s-logging-sidecar scripts/setup-podman.sh
 unqualified-search-registries = [\"docker.io\"]
-
+"
+for image in "${IMAGES[@]}"; do
+  mirrors+="
 [[registry]]
-prefix = \"docker.io/library/nginx\"
-location = \"$REGISTRY/library/nginx\"
-insecure = true
+prefix = \"$image\"
+location = \"$image\"
 
-[[registry]]
-prefix = \"docker.io/library/ubuntu\"
-location = \"$REGISTRY/library/ubuntu\"
+[[registry.mirror]]
+location = \"$REGISTRY/$image\"
 insecure = true
-
-[[registry]]
-prefix = \"docker.io/nginxinc/nginx-unprivileged\"
-location = \"$REGISTRY/nginxinc/nginx-unprivileged\"
-insecure = true
-
+"
+done
+# The e2e pushes to the registry and may pull from it by its own address.
+mirrors+="
 [[registry]]
 location = \"$REGISTRY\"
 insecure = true"
+write_if_changed /etc/containers/registries.conf.d/50-cdk8s-e2e-mirror.conf "$mirrors"
 
 runtime="$(podman info --format '{{.Host.OCIRuntime.Name}}' 2>/dev/null || true)"
 if [ "$runtime" != "runc" ]; then

@@ -1,7 +1,10 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, Size, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LogShipper, LogShipperBindOptions, LogShipperConfig } from '../../log-shipper';
+import { UBUNTU_IMAGE } from '../defaults';
 import { show, validateFluentBitPath, validateImageReference, validateWholeSeconds } from '../../validation';
 import { FLUENT_BIT_HTTP_PORT, fluentBitConfig } from './config';
 import { FluentBitOutput } from './output';
@@ -47,6 +50,21 @@ export interface FluentBitShipperOptions {
    * @default true
    */
   readonly filesystemBuffering?: boolean;
+
+  /**
+   * Run a state keeper beside Fluent Bit: a small Perl program (`state-keeper.pl`) that moves
+   * a damaged position database aside, so that Fluent Bit, which exits at start on one, does
+   * not crash-loop; that file is then shipped again from its first line. Fluent Bit's image
+   * has no shell to do this in.
+   * @default true
+   */
+  readonly stateKeeper?: boolean;
+
+  /**
+   * Image of the state keeper, with `perl` (every Debian and Ubuntu image has it).
+   * @default 'ubuntu:latest'
+   */
+  readonly stateKeeperImage?: string;
 }
 
 /**
@@ -66,6 +84,7 @@ export class FluentBitShipper extends LogShipper {
   private readonly rotateWaitSeconds: number;
   private readonly flushSeconds: number;
   private readonly filesystemBuffering: boolean;
+  private readonly stateKeeperImage?: string;
 
   constructor(options: FluentBitShipperOptions = {}) {
     super();
@@ -84,6 +103,12 @@ export class FluentBitShipper extends LogShipper {
     this.rotateWaitSeconds = validateWholeSeconds(`${this.displayName} rotateWait`, options.rotateWait ?? Duration.seconds(5));
     this.flushSeconds = validateWholeSeconds(`${this.displayName} flushInterval`, options.flushInterval ?? Duration.seconds(1));
     this.filesystemBuffering = options.filesystemBuffering ?? true;
+    if (options.stateKeeper ?? true) {
+      this.stateKeeperImage = options.stateKeeperImage ?? UBUNTU_IMAGE;
+      validateImageReference(`${this.displayName} stateKeeperImage`, this.stateKeeperImage);
+    } else if (options.stateKeeperImage !== undefined) {
+      throw new Error(`${this.displayName} stateKeeperImage applies only with stateKeeper: true, got ${show(options.stateKeeperImage)}`);
+    }
   }
 
   public bind(scope: Construct, options: LogShipperBindOptions): LogShipperConfig {
@@ -126,11 +151,23 @@ export class FluentBitShipper extends LogShipper {
       // Its own volume: a full log volume cannot stop positions from being saved, and the buffer
       // (at most FILESYSTEM_CHUNKS_UP chunks of about 2 MiB) cannot fill the log volume.
       stateVolumeSizeLimit: this.filesystemBuffering ? Size.mebibytes(STATE_VOLUME_MIB) : undefined,
+      companions: this.stateKeeperImage ? [{
+        nameSuffix: 'state-keeper',
+        image: this.stateKeeperImage,
+        command: ['perl', '-e', STATE_KEEPER_PROGRAM, '--', options.stateDirectory],
+        resources: {
+          cpu: { request: kplus.Cpu.millis(5), limit: kplus.Cpu.millis(50) },
+          memory: { request: Size.mebibytes(8), limit: Size.mebibytes(32) },
+        },
+        mountsState: true,
+      }] : undefined,
     };
   }
 }
 
 const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:3.2.10';
+/** The state keeper's program, run with `perl -e`, so its image needs nothing but perl. */
+const STATE_KEEPER_PROGRAM = fs.readFileSync(path.join(__dirname, 'state-keeper.pl'), 'utf8');
 const CONFIG_DIRECTORY = '/fluent-bit/etc/logging-sidecar';
 const CONFIG_FILE = 'fluent-bit.yaml';
 /** The buffer (measured at most 14 MiB with a backlog in two files) and the position databases, twice over. */
