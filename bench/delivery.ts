@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       fs.truncateSync(access, 0);
     }
     traffic.stop();
-    return 'lines written between Fluent Bit\'s last read and the truncation are only in the copy';
+    return 'a line Fluent Bit has not read at the instant of a truncation would be only in the copy';
   });
 
   const table = [

@@ -1,4 +1,5 @@
 import * as http from 'http';
+import { jsonObject } from '../e2e/expectations';
 import { get } from '../e2e/traffic';
 
 /** One request of the load, with the time it left. */
@@ -36,4 +37,29 @@ export async function steadyLoad(base: string, runId: string, ratePerSecond: num
 /** The path of request `seq`, as nginx logs it in the request line. */
 export function requestNeedle(runId: string): RegExp {
   return new RegExp(`"GET /\\?bench=${runId}-(\\d+) HTTP/1\\.1"`);
+}
+
+/**
+ * Which request of the load a line a shipper printed is, or undefined. The
+ * line is either nginx's access-log line as is (the cat loop, the stream
+ * shipper) or a JSON record (Fluent Bit's `json_lines`): then the request is
+ * its `path` field, as a parser such as nginx_main makes it (`/?bench=ID-SEQ`),
+ * or else the raw line held unparsed in any string field (`log`), so that a
+ * parser that fails still counts the line as shipped.
+ */
+export function printedRequest(runId: string): (text: string) => number | undefined {
+  const raw = requestNeedle(runId);
+  const parsedPath = new RegExp(`^/\\?bench=${runId}-(\\d+)$`);
+  const seq = (m: RegExpExecArray | null) => (m ? Number(m[1]) : undefined);
+  return text => {
+    const record = jsonObject(text);
+    if (!record) return seq(raw.exec(text));
+    const parsed = typeof record.path === 'string' ? seq(parsedPath.exec(record.path)) : undefined;
+    if (parsed !== undefined) return parsed;
+    for (const value of Object.values(record)) {
+      const found = typeof value === 'string' ? seq(raw.exec(value)) : undefined;
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
 }

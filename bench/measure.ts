@@ -1,12 +1,12 @@
 import { exec, lastLines, sleep } from '../e2e/exec';
 import { loadManifest } from '../e2e/manifest';
-import { containerLogs, inspectContainer, playedContainerName, podExists, podIp, readFileIn } from '../e2e/podman';
+import { containerLogs, ContainerState, inspectContainer, playedContainerName, podExists, podIp, readFileIn, volumeExists } from '../e2e/podman';
 import { waitRunning } from '../e2e/run-case';
 import { ManifestFile, manifestFile } from '../e2e/synth';
 import { PodTeardown } from '../e2e/teardown';
 import { waitForHttp } from '../e2e/traffic';
 import { ContainerCgroup } from './cgroup';
-import { requestNeedle, steadyLoad } from './load';
+import { printedRequest, requestNeedle, steadyLoad } from './load';
 import { BenchShipper } from './shippers';
 import { quantile } from './stats';
 
@@ -27,14 +27,31 @@ export interface ShipperResult {
   readonly delayP50Ms: number;
   readonly delayP99Ms: number;
   readonly delayMaxMs: number;
-  /** Average over load and drain, from the cgroup's CPU time. */
+  /**
+   * Average over load and drain, from the cgroups' CPU time, of every
+   * container of the shipper (the sidecar and what it brings beside it).
+   */
   readonly cpuMillicores: number;
-  /** Highest cgroup memory charge seen (page cache of the log files included), and its resident part. */
+  /**
+   * Highest memory charge seen (page cache included), and its resident part,
+   * of the shipper's containers together: the peak of their sum, sampled
+   * every 250 ms.
+   */
   readonly memoryPeakBytes: number;
   readonly rssPeakBytes: number;
+  /** The same per container, the sidecar first. */
+  readonly containers: readonly ContainerUsage[];
   readonly windowSeconds: number;
   /** First-print delays in ms, sorted, for the chart. */
   readonly delaysMs: readonly number[];
+}
+
+/** What one container of the shipper used. */
+export interface ContainerUsage {
+  readonly name: string;
+  readonly cpuMillicores: number;
+  readonly memoryPeakBytes: number;
+  readonly rssPeakBytes: number;
 }
 
 /** Plays the shipper's manifest, loads it, measures, and always tears it down. */
@@ -54,7 +71,10 @@ async function measureManifest(s: BenchShipper, source: ManifestFile, runId: str
   const manifest = loadManifest(file);
   if (manifest.unplayable) throw new Error(`${s.name}: ${manifest.unplayable}`);
   const teardown = new PodTeardown(file, manifest.podName);
-  if (await podExists(manifest.podName)) await teardown.run();
+  // kube play makes a volume of each ConfigMap and would reuse one left over, with its old content.
+  const configMaps = manifest.objects.filter(o => o.kind === 'ConfigMap').map(o => String(o.metadata.name));
+  for (const name of configMaps) teardown.rememberVolume(name, '');
+  if (await podExists(manifest.podName) || (await Promise.all(configMaps.map(volumeExists))).some(x => x)) await teardown.run();
   onTeardown(teardown);
   try {
     const play = await exec('podman', ['kube', 'play', file], { timeoutMs: 180_000 });
@@ -62,32 +82,45 @@ async function measureManifest(s: BenchShipper, source: ManifestFile, runId: str
     const web = playedContainerName(manifest.podName, s.webContainer);
     const sidecar = playedContainerName(manifest.podName, s.sidecarContainer);
     await waitRunning(web, 30_000);
-    const sidecarState = await waitRunning(sidecar, 30_000);
-    for (const m of sidecarState.mounts) if (m.type === 'volume') teardown.rememberVolume(m.name, m.source);
+    // The shipper's containers: the sidecar, then the rest of the pod but the web server.
+    const names = [s.sidecarContainer, ...(manifest.pod.spec?.containers ?? []).map((c: any) => String(c.name))]
+      .filter((n, i, all) => n !== s.webContainer && all.indexOf(n) === i);
+    const states: ContainerState[] = [];
+    for (const name of names) states.push(await waitRunning(playedContainerName(manifest.podName, name), 30_000));
+    for (const m of states.flatMap(state => state.mounts)) if (m.type === 'volume') teardown.rememberVolume(m.name, m.source);
     const base = `http://${await podIp(manifest.podName)}:${s.webPort}`;
     if (!await waitForHttp(base, 30_000)) throw new Error(`${base}/ never answered 200`);
 
-    const cgroup = new ContainerCgroup(sidecarState.cgroupPath);
+    const cgroups = states.map(state => new ContainerCgroup(state.cgroupPath));
+    const peaks = names.map(() => ({ memory: 0, rss: 0 }));
     let memoryPeak = 0;
     let rssPeak = 0;
     const sample = () => {
-      const m = cgroup.memory();
-      memoryPeak = Math.max(memoryPeak, m.usage);
-      rssPeak = Math.max(rssPeak, m.rss);
+      const now = cgroups.map(cgroup => cgroup.memory());
+      now.forEach((m, i) => {
+        peaks[i].memory = Math.max(peaks[i].memory, m.usage);
+        peaks[i].rss = Math.max(peaks[i].rss, m.rss);
+      });
+      memoryPeak = Math.max(memoryPeak, now.reduce((sum, m) => sum + m.usage, 0));
+      rssPeak = Math.max(rssPeak, now.reduce((sum, m) => sum + m.rss, 0));
     };
     const sampler = setInterval(sample, 250);
-    const cpuStart = cgroup.cpuSeconds();
+    const cpuStart = cgroups.map(cgroup => cgroup.cpuSeconds());
     const windowStart = Date.now();
-    console.log(`  ${s.name}: ${rate} req/s for ${durationS} s against ${base}, then ${s.drainSeconds} s drain`);
+    console.log(`  ${s.name}: ${rate} req/s for ${durationS} s against ${base}, then ${s.drainSeconds} s drain; measuring ${names.join(', ')}`);
     const sent = await steadyLoad(base, runId, rate, durationS);
     await sleep(s.drainSeconds * 1000);
     sample();
     clearInterval(sampler);
-    const cpu = cgroup.cpuSeconds() - cpuStart;
+    const cpu = cgroups.map((cgroup, i) => cgroup.cpuSeconds() - cpuStart[i]);
     const windowSeconds = (Date.now() - windowStart) / 1000;
 
-    const after = await inspectContainer(sidecar);
-    if (!after?.running || after.restartCount > 0) throw new Error(`${sidecar} did not stay up under load (${after?.status}, restarts ${after?.restartCount})`);
+    for (const [i, name] of names.entries()) {
+      const after = await inspectContainer(playedContainerName(manifest.podName, name));
+      if (!after?.running || after.restartCount > 0 || after.startedAt !== states[i].startedAt) {
+        throw new Error(`${name} did not stay up under load (${after?.status}, restarts ${after?.restartCount})`);
+      }
+    }
 
     const needle = requestNeedle(runId);
     const logged = new Set<number>();
@@ -95,15 +128,16 @@ async function measureManifest(s: BenchShipper, source: ManifestFile, runId: str
       const m = needle.exec(line);
       if (m) logged.add(Number(m[1]));
     }
+    const requestOf = printedRequest(runId);
     const firstPrinted = new Map<number, number>();
     let linesPrinted = 0;
     for (const line of await containerLogs(sidecar)) {
-      const m = needle.exec(line.text);
-      if (!m) continue;
+      const seq = requestOf(line.text);
+      if (seq === undefined) continue;
       linesPrinted++;
-      const seq = Number(m[1]);
       if (!firstPrinted.has(seq)) firstPrinted.set(seq, line.timeMs);
     }
+    const millicores = (seconds: number) => (seconds / windowSeconds) * 1000;
     const delaysMs = [...firstPrinted].map(([seq, t]) => t - sent[seq].sentAtMs).sort((a, b) => a - b);
     return {
       name: s.name,
@@ -117,9 +151,10 @@ async function measureManifest(s: BenchShipper, source: ManifestFile, runId: str
       delayP50Ms: quantile(delaysMs, 0.5),
       delayP99Ms: quantile(delaysMs, 0.99),
       delayMaxMs: delaysMs.length ? delaysMs[delaysMs.length - 1] : NaN,
-      cpuMillicores: (cpu / windowSeconds) * 1000,
+      cpuMillicores: millicores(cpu.reduce((sum, x) => sum + x, 0)),
       memoryPeakBytes: memoryPeak,
       rssPeakBytes: rssPeak,
+      containers: names.map((name, i) => ({ name, cpuMillicores: millicores(cpu[i]), memoryPeakBytes: peaks[i].memory, rssPeakBytes: peaks[i].rss })),
       windowSeconds,
       delaysMs,
     };

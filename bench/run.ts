@@ -68,15 +68,19 @@ async function write(results: readonly ShipperResult[], rate: number, duration: 
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
     load: { requestsPerSecond: rate, durationSeconds: duration, note: 'open loop, one GET per request, HTTP keep-alive, to the pod IP' },
+    note: 'cpuMillicores, memoryPeakBytes and rssPeakBytes are of all the shipper\'s containers together (every container but the web server: '
+      + 'the sidecar, and for Fluent Bit its state keeper), memory as the peak of their sum; containers[] has each one',
     shippers: results.map(({ delaysMs, ...row }) => row),
   };
   fs.writeFileSync(path.join(RESULTS, 'shipping.json'), `${JSON.stringify(json, null, 2)}\n`);
 
   // One block per shipper: its title, then (delay s, share of logged requests printed by then).
+  // The x axis is logarithmic, so each curve starts at its first delay rather than at 0.
   const blocks = results.map(r => {
     const title = `"${r.name}: ${r.duplication.toFixed(2)}x printed, ${r.linesLost} lost"`;
-    const rows = r.delaysMs.map((d, i) => `${(d / 1000).toFixed(3)} ${((i + 1) / r.linesLogged).toFixed(5)}`);
-    return [`${title} share`, '0 0', ...rows].join('\n');
+    const rows = r.delaysMs.map((d, i) => `${(Math.max(d, 1) / 1000).toFixed(3)} ${((i + 1) / r.linesLogged).toFixed(5)}`);
+    const start = r.delaysMs.length ? `${(Math.max(r.delaysMs[0], 1) / 1000).toFixed(3)} 0` : '1 0';
+    return [`${title} share`, start, ...rows].join('\n');
   });
   fs.writeFileSync(path.join(RESULTS, 'delays.dat'), `${blocks.join('\n\n\n')}\n`);
   await execOk('gnuplot', [path.join('bench', 'chart.gp')], { cwd: REPO_ROOT, timeoutMs: 60_000 });
@@ -85,14 +89,25 @@ async function write(results: readonly ShipperResult[], rate: number, duration: 
   console.log(`\nwrote bench/results/shipping.json, bench/results/delays.dat, bench/results/shipping.png`);
 }
 
+/**
+ * The results as a Markdown table. CPU and memory are the shipper's containers
+ * together; where there is more than one, each one's share follows in brackets,
+ * named by what the shipper adds to the sidecar's name (`state-keeper`).
+ */
 function markdownTable(results: readonly ShipperResult[]): string {
   const s = (ms: number) => (ms / 1000).toFixed(1);
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+  const parts = (r: ShipperResult, show: (c: ShipperResult['containers'][number]) => string) => r.containers.length < 2 ? ''
+    : ` (${r.containers.map((c, i) => `${show(c)}${i === 0 ? '' : ` ${c.name.replace(`${r.containers[0].name}-`, '')}`}`).join(' + ')})`;
   return [
     '| shipper | requests logged | lines printed | duplication | lines lost | delay p50 (s) | delay p99 (s) | sidecar CPU (millicores) | sidecar memory peak / RSS peak (MiB) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(r => `| ${r.name} | ${r.linesLogged} | ${r.linesPrinted} | ${r.duplication.toFixed(2)}x | ${r.linesLost} | `
-      + `${s(r.delayP50Ms)} | ${s(r.delayP99Ms)} | ${r.cpuMillicores.toFixed(1)} | ${mib(r.memoryPeakBytes)} / ${mib(r.rssPeakBytes)} |`),
+      + `${s(r.delayP50Ms)} | ${s(r.delayP99Ms)} | ${r.cpuMillicores.toFixed(1)}${parts(r, c => c.cpuMillicores.toFixed(1))} | `
+      + `${mib(r.memoryPeakBytes)} / ${mib(r.rssPeakBytes)}${parts(r, c => `${mib(c.memoryPeakBytes)} / ${mib(c.rssPeakBytes)}`)} |`),
+    '',
+    'CPU is averaged over the load and the drain; memory is the cgroup charge (page cache included) and its resident part. For a shipper '
+      + 'with a container beside its sidecar, both figures are the containers together (memory: the peak of their sum), then each one in brackets.',
   ].join('\n');
 }
 

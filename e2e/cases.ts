@@ -63,6 +63,27 @@ export interface RotationExpectation {
   readonly logBytesPerSecond: number;
 }
 
+/**
+ * A container beside the sidecar that keeps the shipper's state usable: Fluent
+ * Bit's state keeper, which moves a damaged position database aside so that
+ * Fluent Bit (which exits at start on one) does not crash-loop. After the
+ * case's traffic has been shipped, the e2e overwrites one position database
+ * with garbage through the state volume's directory on the host, waits for the
+ * keeper to say it moved it aside, kills Fluent Bit's process (as a crash or
+ * the OOM killer would: the pod's restartPolicy restarts it), and expects it
+ * healthy again, shipping new requests exactly as the case promises.
+ */
+export interface StateKeeperExpectation {
+  /** The keeper's container. */
+  readonly container: string;
+  /** The log file whose position database (its tail input's `db` in the manifest's Fluent Bit configuration) is damaged. */
+  readonly damagedDatabaseOf: 'access.log' | 'error.log';
+  /** How soon the keeper must say it moved the file aside: its interval and some slack. */
+  readonly movedAsideWithinSeconds: number;
+  /** How soon Fluent Bit must answer its health check again after the kill. */
+  readonly healthyWithinSeconds: number;
+}
+
 export interface E2eCase {
   /** Names the case in output and in `--case`. */
   readonly name: string;
@@ -110,6 +131,11 @@ export interface E2eCase {
    * @default - no rotation expected
    */
   readonly rotation?: RotationExpectation;
+  /**
+   * A state keeper runs beside the sidecar; checked by damaging a position database.
+   * @default - none expected
+   */
+  readonly stateKeeper?: StateKeeperExpectation;
 }
 
 const MiB = 2 ** 20;
@@ -168,5 +194,7 @@ export const CASES: readonly E2eCase[] = [
     shipper: { kind: 'exactly-once', maxDelaySeconds: 5, settleSeconds: 3 },
     printed: 'json-records',
     receivers: [{ protocol: 'loki', host: 'loki-gateway.monitoring.svc.cluster.local', port: 80, labels: { job: 'nginx', app: 'webserver' } }],
+    // Looks every 2 s.
+    stateKeeper: { container: 'sidecar-container-state-keeper', damagedDatabaseOf: 'access.log', movedAsideWithinSeconds: 4, healthyWithinSeconds: 10 },
   },
 ];

@@ -125,7 +125,7 @@ export function summarize(report: ShippingReport, verb: string): string {
  * hold the raw line in some field (an unparsed record), so that a broken
  * parser shows up as a wrong record rather than a lost one.
  */
-function matching(arrivals: readonly Arrival[], line: ExpectedLine, channel: Channel): Arrival[] {
+export function matching(arrivals: readonly Arrival[], line: ExpectedLine, channel: Channel): Arrival[] {
   if (channel.format === 'lines') {
     return arrivals.filter(a => a.text.includes(line.needle) && (!channel.tagged || a.text.startsWith(tagOf(line))));
   }

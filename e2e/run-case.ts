@@ -12,6 +12,7 @@ import { probeHonoured } from './honoured';
 import { findContainer, loadManifest, memoryBytes, PlayableManifest } from './manifest';
 import { containerLogs, ContainerState, inspectContainer, playedContainerName, podExists, podIp, readFileIn, volumeExists } from './podman';
 import { Receiver, receiverChannel, receiverFor, writeWithHostAliases } from './receivers';
+import { checkStateKeeper } from './state-keeper';
 import { checkRotated, checkRotatedExactlyOnce, checkVolumeBounded, RotationReport, writeRotations } from './rotation';
 import { ManifestFile, manifestFile } from './synth';
 import { PodTeardown } from './teardown';
@@ -92,6 +93,7 @@ async function playCase(c: E2eCase, runId: string, source: ManifestFile, checks:
     await checks.run('manifest matches the case', async () => {
       findContainer(manifest, c.webContainer);
       const sidecar = findContainer(manifest, c.sidecarContainer);
+      if (c.stateKeeper) findContainer(manifest, c.stateKeeper.container);
       const fb = fluentBitConfigOf(manifest, sidecar);
       for (const r of c.receivers ?? []) {
         const sent = fb ? outputTargets(fb, r.protocol) : [];
@@ -190,22 +192,25 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
   receivers: readonly PlayedReceiver[]): Promise<void> {
   const web = playedContainerName(manifest.podName, c.webContainer);
   const sidecar = playedContainerName(manifest.podName, c.sidecarContainer);
+  // Every container of the pod, the web server and the sidecar first: what a shipper adds beside its sidecar (a state keeper) is held to the same checks.
+  const specs: any[] = [c.webContainer, c.sidecarContainer, ...(manifest.pod.spec?.containers ?? []).map((x: any) => String(x.name))]
+    .filter((name, i, all) => all.indexOf(name) === i).map(name => findContainer(manifest, name));
 
   await checks.run('podman kube play', async () => playFile(playPath), { fatal: true });
 
   const first = new Map<string, ContainerState>();
-  await checks.run('both containers reach running', async () => {
-    for (const name of [web, sidecar]) first.set(name, await waitRunning(name, 30_000));
+  await checks.run(`every container reaches running (${specs.map(x => x.name).join(', ')})`, async () => {
+    for (const spec of specs) first.set(spec.name, await waitRunning(playedContainerName(manifest.podName, spec.name), 30_000));
   }, { fatal: true });
 
-  const webState = first.get(web)!;
-  const sidecarState = first.get(sidecar)!;
-  for (const m of [...webState.mounts, ...sidecarState.mounts]) {
+  const webState = first.get(c.webContainer)!;
+  const sidecarState = first.get(c.sidecarContainer)!;
+  for (const m of [...first.values()].flatMap(state => state.mounts)) {
     if (m.type === 'volume') teardown.rememberVolume(m.name, m.source);
   }
 
   // What podman applied of the pod's security and isolation fields, read from the processes: ok or NOTE, never a failure of the manifest.
-  const played = [{ spec: findContainer(manifest, c.webContainer), state: webState }, { spec: findContainer(manifest, c.sidecarContainer), state: sidecarState }];
+  const played = specs.map(spec => ({ spec, state: first.get(spec.name)! }));
   const honoured = await probeHonoured(manifest, played);
   for (const h of honoured) console.log(h.applied ? `  ok   podman applied: ${h.text}` : `  NOTE ${h.text}`);
   // Rotation signals nginx across containers; without a shared PID namespace that is podman's limit, not the manifest's.
@@ -227,7 +232,7 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
   });
 
   await checks.run('resources.limits.memory is applied to each container', async () => {
-    for (const [name, state] of [[c.webContainer, webState], [c.sidecarContainer, sidecarState]] as const) {
+    for (const { spec: { name }, state } of played) {
       const limit = findContainer(manifest, name).resources?.limits?.memory;
       if (limit === undefined) continue;
       if (state.memoryLimitBytes !== memoryBytes(limit)) {
@@ -243,7 +248,7 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
     expected = await sendProbeRequests(base, runId, 5);
   }, { fatal: true });
 
-  const probes = httpProbes([findContainer(manifest, c.webContainer), findContainer(manifest, c.sidecarContainer)]);
+  const probes = httpProbes(specs);
   if (probes.length) {
     await checks.run('the HTTP probes a kubelet would send answer 2xx/3xx on the pod IP (podman does not send them)', async () => {
       const ip = new URL(base).hostname;
@@ -351,7 +356,8 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
     const startedMs = Date.parse(sidecarState.startedAt);
     const waitMs = startedMs + stayUpMs + 1000 - Date.now();
     if (waitMs > 0) await sleep(waitMs);
-    for (const [name, before] of [[web, webState], [sidecar, sidecarState]] as const) {
+    for (const { spec, state: before } of played) {
+      const name = playedContainerName(manifest.podName, spec.name);
       const now = await inspectContainer(name);
       if (!now) throw new CheckFailure(`${name} disappeared while the pod was up`);
       if (!now.running || now.restartCount > 0 || now.startedAt !== before.startedAt) {
@@ -361,6 +367,18 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
     }
     return `up ${((Date.now() - startedMs) / 1000).toFixed(0)} s, 0 restarts`;
   });
+
+  // Last: it kills and restarts the sidecar on purpose.
+  if (c.stateKeeper) {
+    const keeper = c.stateKeeper;
+    await checks.run(`${keeper.container} moves a damaged position database aside, and ${c.sidecarContainer}, killed, restarts healthy and ships`, async () => {
+      const lines = await checkStateKeeper({
+        c, keeper, manifest, sidecar, keeperContainer: playedContainerName(manifest.podName, keeper.container),
+        base, runId, channels: channels.map(({ channel }) => channel), earlier: expected,
+      });
+      return lines.join('\n       ');
+    });
+  }
 }
 
 /** The containers' HTTP probes, one per port and path, with the kinds that use it. */
