@@ -12,7 +12,7 @@ set ylabel 'share of logged requests printed'
 set logscale x 10
 set format x '%g'
 set yrange [0:1.05]
-set xrange [0.01:100]
+set xrange [0.001:100]
 set grid xtics mxtics ytics
 set key below box
 stats 'bench/results/delays.dat' nooutput

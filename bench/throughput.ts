@@ -1,10 +1,10 @@
 /**
  * `npm run bench:throughput`: how many 1 KiB lines per second each log
  * follower gets through per CPU core, and its memory, beside `tail -n+1 -F`
- * measured in the same run. Writes bench/results/throughput.json and
- * throughput.png.
+ * measured in the same run. Writes bench/results/throughput.json, .dat and
+ * .png.
  *
- *   npm run bench:throughput [-- --mib 256 --runs 3 --only NAME --timeout 120 --fluent-bit-mib 48 --no-backlog-check]
+ *   npm run bench:throughput [-- --mib 256 --runs 3 --only NAME --timeout 120]
  *
  * Method, per follower and run: a file of N nginx `main`-format lines of
  * exactly 1 KiB is written (and synced) once; the follower reads it from its
@@ -16,10 +16,10 @@
  * so that drift in the machine's load hits all followers alike; each figure
  * is the median of the runs.
  *
- * Fluent Bit runs the construct's own configuration, which drops the oldest
- * chunks once its output holds storage.total_limit_size (64M): on a bigger
- * backlog it loses lines (the backlog check shows how many), so its rows read
- * a file of three quarters of that limit.
+ * Every follower reads the same file. Fluent Bit runs the construct's own
+ * configuration, whose filesystem buffer pauses the tail input instead of
+ * dropping chunks, so it too must print every line: a run that does not, or
+ * whose output counts dropped records, fails.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -299,18 +299,10 @@ interface Running {
   readonly log: () => string;
   /** Stops the follower (and its counter) and waits for both. */
   readonly stop: () => Promise<void>;
-  /** Fluent Bit: its own counters, from the HTTP server. */
-  readonly metrics?: () => Promise<FluentBitCounters | undefined>;
+  /** Fluent Bit: its output's dropped_records, from its HTTP server. */
+  readonly dropped?: () => Promise<number | undefined>;
   /** The line counter process, whose CPU is the harness's. */
   readonly counterPid?: number;
-}
-
-interface FluentBitCounters {
-  /** Records the tail input read. */
-  readonly read: number;
-  /** Records the output printed, and those it dropped. */
-  readonly printed: number;
-  readonly dropped: number;
 }
 
 interface Follower {
@@ -422,14 +414,11 @@ function fluentBitConfig(fileName: string): any {
   return configOf(Testing.synth(chart));
 }
 
-async function fluentBitCounters(port: number): Promise<FluentBitCounters | undefined> {
+async function droppedRecords(port: number): Promise<number | undefined> {
   try {
     const { status, body } = await httpGet(port, '/api/v1/metrics');
     if (status !== 200) return undefined;
-    const m = JSON.parse(body);
-    const input = Object.entries<any>(m.input).find(([name]) => name.startsWith('tail.'))![1];
-    const output = Object.values<any>(m.output)[0];
-    return { read: input.records, printed: output.proc_records, dropped: output.dropped_records };
+    return Object.values<any>(JSON.parse(body).output)[0].dropped_records;
   } catch {
     return undefined;
   }
@@ -466,17 +455,10 @@ function fluentBitFollower(key: string, name: string, fileName: string, expect: 
         exited: fb.exited.then(String),
         log: fb.output,
         stop: () => stopProcess(fb.child, fb.exited, 'SIGTERM'),
-        metrics: () => fluentBitCounters(fb.httpPort),
+        dropped: () => droppedRecords(fb.httpPort),
       };
     },
   };
-}
-
-/** `64M` (Fluent Bit's size) in MiB. */
-function sizeMiB(value: string | undefined): number | undefined {
-  const m = /^(\d+)\s*([KMG])B?$/i.exec(value ?? '');
-  if (!m) return undefined;
-  return Number(m[1]) * { K: 1 / 1024, M: 1, G: 1024 }[m[2].toUpperCase() as 'K' | 'M' | 'G'];
 }
 
 // ---------------------------------------------------------------- one run
@@ -549,11 +531,11 @@ async function runOnce(f: Follower, input: string, lines: number, work: string, 
     const failed = new Promise<never>((_, reject) => {
       timers.push(setTimeout(() => reject(new Error(`${f.name}: not all ${lines} lines after ${timeoutMs / 1000} s (${r.lines.soFar()} counted)\n${r.log().slice(-2000)}`)), timeoutMs));
       void r.exited.then(code => reject(new Error(`${f.name} exited (${code}) before printing all ${lines} lines\n${r.log().slice(-2000)}`)));
-      if (r.metrics) {
-        // Fluent Bit can drop records (its output's storage.total_limit_size): then the N-th line never comes.
-        const metrics = r.metrics;
-        timers.push(setInterval(() => void metrics().then(m => {
-          if (m && m.dropped > 0) reject(new Error(`${f.name} dropped ${m.dropped} of ${lines} records (its output's dropped_records)`));
+      if (r.dropped) {
+        // A record Fluent Bit drops never comes out: say so now rather than at the timeout.
+        const dropped = r.dropped;
+        timers.push(setInterval(() => void dropped().then(n => {
+          if (n) reject(new Error(`${f.name} dropped ${n} of ${lines} records (its output's dropped_records)`));
         }), 1000));
       }
     });
@@ -607,55 +589,6 @@ function checkOutput(f: Follower, totals: Totals, lines: number): void {
   if (!ok) throw new Error(`${f.name}: the last record is not ${f.expect === 'log' ? 'a raw line' : 'a parsed nginx line'}: ${last.slice(0, 300)}`);
 }
 
-/**
- * Fluent Bit on a backlog bigger than its output's storage.total_limit_size:
- * how many lines it printed once the tail input read them all and the output
- * printed or dropped each one. One run; the counters come from its HTTP server.
- */
-async function backlogCheck(f: Follower, input: string, lines: number, work: string, timeoutMs: number): Promise<BacklogResult> {
-  const dir = fs.mkdtempSync(path.join(work, `${f.key}-backlog-`));
-  const logDir = path.join(dir, 'log');
-  fs.mkdirSync(logDir);
-  const logFile = path.join(logDir, f.fileName);
-  let running: Running | undefined;
-  try {
-    const r = running = await f.start(dir, logFile, lines);
-    fs.linkSync(input, logFile);
-    const started = Date.now();
-    let m: FluentBitCounters | undefined;
-    // Not a throughput measurement: polling here slows nothing down.
-    for (;;) {
-      await new Promise(resolve => setTimeout(resolve, 250));
-      m = await r.metrics!();
-      if (m && m.read === lines && m.printed + m.dropped === lines && r.lines.soFar() === m.printed) break;
-      if (Date.now() - started > timeoutMs) throw new Error(`${f.name} backlog check: timed out, counters ${JSON.stringify(m)}, ${r.lines.soFar()} lines out`);
-    }
-    const seconds = (Date.now() - started) / 1000;
-    const peakRssMiB = readProc(r.pid).peakRssBytes / MiB;
-    const saidSo = problems(r.log()).some(l => /drop|remov|limit|discard/i.test(l));
-    await r.stop();
-    const totals = await r.lines.totals();
-    return { name: f.name, mib: (lines * LINE_BYTES) / MiB, lines, printed: totals.lines, dropped: m.dropped, loggedAtInfo: saidSo, seconds, peakRssMiB };
-  } finally {
-    if (running) await running.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-interface BacklogResult {
-  readonly name: string;
-  readonly mib: number;
-  readonly lines: number;
-  readonly printed: number;
-  /** The output's dropped_records counter. */
-  readonly dropped: number;
-  /** Whether Fluent Bit said so in its log at the configured level (info). */
-  readonly loggedAtInfo: boolean;
-  /** From the file's appearance until every line was printed or dropped. */
-  readonly seconds: number;
-  readonly peakRssMiB: number;
-}
-
 // ---------------------------------------------------------------- figures
 
 function median(values: readonly number[]): number {
@@ -669,8 +602,6 @@ interface Row {
   readonly name: string;
   readonly label: string;
   readonly command: string;
-  readonly inputMiB: number;
-  readonly lines: number;
   readonly linesPerCpuSecond: number;
   readonly mibPerCpuSecond: number;
   /** mibPerCpuSecond over tail's, from the same run of the script. */
@@ -694,8 +625,6 @@ function rowOf(f: Follower, runs: RunResult[], lines: number, tailMiBPerCpu: num
     name: f.name,
     label: f.label,
     command: f.shown,
-    inputMiB: mib,
-    lines,
     linesPerCpuSecond: median(runs.map(r => lines / r.cpuSeconds)),
     mibPerCpuSecond,
     ratioToTail: tailMiBPerCpu ? mibPerCpuSecond / tailMiBPerCpu : NaN,
@@ -712,13 +641,14 @@ function rowOf(f: Follower, runs: RunResult[], lines: number, tailMiBPerCpu: num
 
 const fmt = (n: number, digits = 0) => Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
 
-function markdownTable(rows: readonly Row[], runs: number): string {
+function markdownTable(rows: readonly Row[], info: RunInfo): string {
   return [
-    '| follower | input (MiB) | lines/s per core | MiB/s per core | x tail (per core) | wall MiB/s | cores busy | sys share of CPU | peak RSS (MiB) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map(r => `| ${r.name} | ${fmt(r.inputMiB)} | ${fmt(r.linesPerCpuSecond)} | ${fmt(r.mibPerCpuSecond, 1)} | ${fmt(r.ratioToTail, 2)} | `
+    '| follower | lines/s per core | MiB/s per core | x tail (per core) | wall MiB/s | cores busy | sys share of CPU | peak RSS (MiB) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(r => `| ${r.name} | ${fmt(r.linesPerCpuSecond)} | ${fmt(r.mibPerCpuSecond, 1)} | ${fmt(r.ratioToTail, 2)} | `
       + `${fmt(r.wallMiBPerSecond, 1)} | ${fmt(r.coresBusy, 2)} | ${fmt(r.sysShare * 100)}% | ${fmt(r.peakRssMiB, 1)} |`),
-  ].join('\n') + `\n\nMedian of ${runs} runs each, 1 KiB lines, file in the page cache, output into a pipe that is drained and counted `
+  ].join('\n') + `\n\nMedian of ${info.runs} runs each, all on the same ${fmt(info.mib)} MiB file of ${fmt(info.lines)} 1 KiB lines in the page cache; `
+    + 'every run printed all of them (a run that does not fails). Output into a pipe that is drained and counted '
     + '(tail and perl: by a small line counter with 1 MiB reads; Fluent Bit: by the harness, as startFluentBit opens it). '
     + 'Per core: lines (MiB) over the follower\'s CPU seconds, user + sys of all its threads, from its start (tail, perl) or from the file\'s '
     + 'appearance (Fluent Bit, whose start-up is left out) to the last line. Wall: from the follower opening the file to the last line at the harness '
@@ -747,17 +677,12 @@ async function main(): Promise<number> {
   const only = option(argv, '--only');
   fluentBitBinary(); // fails early, with the hint, when Fluent Bit is not installed
 
+  const lines = (mib * MiB) / LINE_BYTES;
   const fluentBit = fluentBitFollower('fluent-bit', 'Fluent Bit 3.2.10, no parser', 'app.log', 'log');
   const fluentBitNginx = fluentBitFollower('fluent-bit-nginx', 'Fluent Bit 3.2.10, nginx_main parser', 'access.log', 'parsed');
-  // The construct's Fluent Bit drops the oldest chunks once its output holds
-  // storage.total_limit_size (see backlogCheck), so it reads a file that fits in
-  // three quarters of that, and every line comes out.
-  const limit = sizeMiB(fluentBit.config.pipeline.outputs[0]['storage.total_limit_size']);
-  const fluentBitMiB = numberOption(argv, '--fluent-bit-mib', Math.min(mib, limit ? Math.floor(limit * 0.75) : mib), 4096);
   const followers: Follower[] = [tailFollower, streamFollower, fluentBit, fluentBitNginx]
     .filter(f => !only || f.key === only || f === tailFollower);
   if (only && !followers.some(f => f.key === only)) throw new Error(`no follower named ${only} (tail, stream, fluent-bit, fluent-bit-nginx)`);
-  const sizeOf = (f: Follower) => (f === fluentBit || f === fluentBitNginx ? fluentBitMiB : mib);
 
   // The real path: a follower's open file is recognised by it in /proc/PID/fd.
   const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-throughput-')));
@@ -772,28 +697,18 @@ async function main(): Promise<number> {
   const loadBefore = os.loadavg();
   const startedAt = Date.now();
   const samples = followers.map(() => [] as RunResult[]);
-  let backlog: BacklogResult | undefined;
   try {
-    const inputs = new Map<number, string>();
-    for (const size of new Set(followers.map(sizeOf))) {
-      const file = path.join(work, `input-${size}.log`);
-      console.log(`writing ${size} MiB: ${fmt((size * MiB) / LINE_BYTES)} nginx main-format lines of ${LINE_BYTES} bytes`);
-      await writeInput(file, (size * MiB) / LINE_BYTES);
-      inputs.set(size, file);
-    }
+    const input = path.join(work, 'input.log');
+    console.log(`writing ${mib} MiB: ${fmt(lines)} nginx main-format lines of ${LINE_BYTES} bytes`);
+    await writeInput(input, lines);
     // Interleaved run by run, so that drift in the machine's load hits every follower alike.
     for (let run = 1; run <= runs; run++) {
       for (const [i, f] of followers.entries()) {
-        const size = sizeOf(f);
-        const r = await runOnce(f, inputs.get(size)!, (size * MiB) / LINE_BYTES, work, timeoutMs);
+        const r = await runOnce(f, input, lines, work, timeoutMs);
         samples[i].push(r);
-        console.log(`run ${run}/${runs} ${f.name}: ${fmt(size / r.cpuSeconds, 1)} MiB/s per core, ${fmt(size / r.wallSeconds, 1)} MiB/s wall, `
+        console.log(`run ${run}/${runs} ${f.name}: ${fmt(mib / r.cpuSeconds, 1)} MiB/s per core, ${fmt(mib / r.wallSeconds, 1)} MiB/s wall, `
           + `CPU ${r.cpuSeconds.toFixed(3)} s, peak RSS ${fmt(r.peakRssBytes / MiB, 1)} MiB, other processes ${r.otherBusyCores.toFixed(2)} cores`);
       }
-    }
-    if (followers.includes(fluentBit) && mib > fluentBitMiB && !argv.includes('--no-backlog-check')) {
-      console.log(`backlog check: ${fluentBit.name} on the ${mib} MiB file`);
-      backlog = await backlogCheck(fluentBit, inputs.get(mib)!, (mib * MiB) / LINE_BYTES, work, timeoutMs);
     }
   } finally {
     cleanup();
@@ -801,33 +716,27 @@ async function main(): Promise<number> {
   const loadAfter = os.loadavg();
 
   const tailRate = median(samples[followers.indexOf(tailFollower)].map(r => mib / r.cpuSeconds));
-  const rows = followers.map((f, i) => rowOf(f, samples[i], (sizeOf(f) * MiB) / LINE_BYTES, tailRate));
+  const rows = followers.map((f, i) => rowOf(f, samples[i], lines, tailRate));
   const command = `npm run bench:throughput -- --mib ${mib} --runs ${runs}${only ? ` --only ${only}` : ''}`;
-  await write(rows, backlog, { command, runs, loadBefore, loadAfter, seconds: (Date.now() - startedAt) / 1000, fluentBitLimit: limit,
-    fluentBitConfig: fluentBit.config });
+  await write(rows, { command, mib, lines, runs, loadBefore, loadAfter, seconds: (Date.now() - startedAt) / 1000, fluentBitConfig: fluentBit.config });
   return 0;
 }
 
 interface RunInfo {
   readonly command: string;
+  readonly mib: number;
+  readonly lines: number;
   readonly runs: number;
   readonly loadBefore: number[];
   readonly loadAfter: number[];
   readonly seconds: number;
-  readonly fluentBitLimit?: number;
   /** The construct's Fluent Bit configuration (no parser row), before remapping. */
   readonly fluentBitConfig: unknown;
 }
 
-async function write(rows: readonly Row[], backlog: BacklogResult | undefined, info: RunInfo): Promise<void> {
+async function write(rows: readonly Row[], info: RunInfo): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true });
   const [lo, hi] = PUBLISHED_FLUENT_BIT_MB_S.map(mb => (mb * 1e6) / MiB);
-  const backlogNote = backlog && `Fluent Bit (the construct's configuration, no parser) on the ${fmt(backlog.mib)} MiB file: printed ${fmt(backlog.printed)} of `
-    + `${fmt(backlog.lines)} lines; ${fmt(backlog.lines - backlog.printed)} (${fmt((100 * (backlog.lines - backlog.printed)) / backlog.lines)}%) lost, `
-    + `its output's dropped_records = ${fmt(backlog.dropped)}, ${backlog.loggedAtInfo ? 'logged' : 'nothing about it in its log at log_level info'}; `
-    + `done in ${fmt(backlog.seconds, 1)} s, peak RSS ${fmt(backlog.peakRssMiB, 1)} MiB. `
-    + `The output's storage.total_limit_size (${info.fluentBitLimit ?? '?'}M) evicts the oldest chunks when the tail input reads a backlog faster than `
-    + 'the output flushes (every 1 s), so the Fluent Bit rows above read a file that fits in it.';
   const json = {
     command: info.command,
     date: new Date().toISOString(),
@@ -837,7 +746,7 @@ async function write(rows: readonly Row[], backlog: BacklogResult | undefined, i
       loadavgAfter: info.loadAfter.map(v => Number(v.toFixed(2))),
       note: 'otherBusyCores: busy cores of the rest of the machine while a follower read (from /proc/stat, minus the follower, the harness and its line counter)',
     },
-    input: { lineBytes: LINE_BYTES, format: 'nginx main (the official image\'s), long request paths and user agents, checked against the construct\'s nginx_main regex', read: 'from the page cache (written and synced first)' },
+    input: { mib: info.mib, lines: info.lines, lineBytes: LINE_BYTES, format: 'nginx main (the official image\'s), long request paths and user agents, checked against the construct\'s nginx_main regex', read: 'from the page cache (written and synced first)' },
     method: 'The follower reads the file from its first line, its stdout into a pipe that is drained and counted with no sleep in that path '
       + '(tail, stream: a line counter process, perl with 1 MiB sysread and tr, so that a follower writing line by line is not slowed by an event loop reading 1 KiB at a time; '
       + 'Fluent Bit: the harness reads the pipe startFluentBit opens, Fluent Bit writes a chunk of records at a time). '
@@ -845,7 +754,6 @@ async function write(rows: readonly Row[], backlog: BacklogResult | undefined, i
       + 'CPU counts from the follower\'s start (tail, perl: the file is there before it starts) or from the moment the file appears (Fluent Bit: started first, its start-up left out and reported as startupCpuSeconds). '
       + 'Wall from the follower opening the file (seen in /proc/PID/fd) to the last line. Medians of the runs; runs interleaved.',
     fluentBitPublished: { mbPerSecond: PUBLISHED_FLUENT_BIT_MB_S, mibPerSecond: [lo, hi].map(v => Number(v.toFixed(1))), note: 'Fluent Bit tail input, one thread, as published' },
-    fluentBitBacklog: backlog ? { ...backlog, note: backlogNote } : undefined,
     fluentBitConfiguration: info.fluentBitConfig,
     seconds: Number(info.seconds.toFixed(1)),
     followers: rows,
@@ -857,14 +765,13 @@ async function write(rows: readonly Row[], backlog: BacklogResult | undefined, i
   fs.writeFileSync(path.join(RESULTS, 'throughput.dat'), `# follower  MiB/s-per-core  wall-MiB/s\n${dat}\n`);
   await run('gnuplot', ['-e', `anchor_lo=${lo.toFixed(2)}; anchor_hi=${hi.toFixed(2)}`, path.join('bench', 'throughput.gp')]);
 
-  console.log(`\n${markdownTable(rows, info.runs)}`);
+  console.log(`\n${markdownTable(rows, info)}`);
   const fluentBit = rows.filter(r => r.key.startsWith('fluent-bit'));
   if (fluentBit.length > 0) {
     console.log(`\nFluent Bit's tail input, published: ${PUBLISHED_FLUENT_BIT_MB_S[0]} to ${PUBLISHED_FLUENT_BIT_MB_S[1]} MB/s on one thread `
       + `(${lo.toFixed(0)} to ${hi.toFixed(0)} MiB/s); here: ${fluentBit.map(r => `${fmt(r.mibPerCpuSecond, 1)} MiB/s per core `
       + `(${r.name.replace(/^Fluent Bit 3.2.10, /, '')})`).join(', ')}; its start-up: ${fmt(fluentBit[0].startupCpuSeconds, 3)} s CPU, not counted.`);
   }
-  if (backlogNote) console.log(`\n${backlogNote}`);
   console.log('\nCommands:');
   for (const r of rows) console.log(`- ${r.name}: \`${r.command}\``);
   for (const r of rows) {

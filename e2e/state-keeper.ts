@@ -90,17 +90,20 @@ export async function checkStateKeeper(run: StateKeeperRun): Promise<string[]> {
   if (fs.existsSync(hostDb)) throw new CheckFailure(`${keeper.container} said "${moved}", but ${db} is still there`);
 
   // Killed from the host, as a crash or the OOM killer would: `podman kill` marks the container stopped by the user, and podman then does not restart it.
-  process.kill(sidecarBefore.pid, 'SIGKILL');
+  // Asked again: the PID must be the running process's, not one from before.
+  const victim = await running(sidecar);
+  if (victim.startedAt !== sidecarBefore.startedAt) throw new CheckFailure(`${c.sidecarContainer} restarted by itself after its database was damaged, before the e2e killed it`);
+  process.kill(victim.pid, 'SIGKILL');
   const killedAt = Date.now();
   let after: ContainerState | undefined;
   while (Date.now() < killedAt + RESTART_WAIT_MS) {
     await sleep(100);
     after = await inspectContainer(sidecar);
-    if (after?.running && after.startedAt !== sidecarBefore.startedAt) break;
+    if (after?.running && after.startedAt !== victim.startedAt) break;
   }
   const lines: string[] = [];
   let how: string;
-  if (after?.running && after.startedAt !== sidecarBefore.startedAt) {
+  if (after?.running && after.startedAt !== victim.startedAt) {
     how = `podman restarted it after ${((Date.parse(after.startedAt) - killedAt) / 1000).toFixed(1)} s (restartPolicy ${manifest.pod.spec?.restartPolicy ?? 'Always'})`;
   } else {
     const start = await exec('podman', ['start', sidecar], { timeoutMs: 60_000 });
