@@ -93,7 +93,7 @@ export function validateFileNames(prop: string, values: readonly string[]): void
 }
 
 /** A positive interval of whole seconds, as `sleep` in a POSIX shell takes it; returns the seconds. */
-export function validateWholeSeconds(prop: string, value: Duration): number {
+export function validateWholeSeconds(prop: string, value: Duration, maxSeconds = Number.MAX_SAFE_INTEGER): number {
   let seconds: number;
   try {
     seconds = value.toSeconds();
@@ -103,9 +103,9 @@ export function validateWholeSeconds(prop: string, value: Duration): number {
   if (seconds < 1) {
     throw new Error(`${prop} must be at least 1 second, got ${value.toHumanString()}`);
   }
-  if (!Number.isSafeInteger(seconds)) {
-    // Beyond this, the number is printed as "1e+21", which `sleep` may not take.
-    throw new Error(`${prop} must be at most ${Number.MAX_SAFE_INTEGER} seconds, got ${value.toHumanString()}`);
+  // Beyond MAX_SAFE_INTEGER, the number is printed as "1e+21", which `sleep` may not take.
+  if (!Number.isSafeInteger(seconds) || seconds > maxSeconds) {
+    throw new Error(`${prop} must be at most ${maxSeconds} seconds, got ${seconds} seconds`);
   }
   return seconds;
 }

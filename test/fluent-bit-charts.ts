@@ -48,6 +48,9 @@ export const FLUENT_BIT_CHARTS: { [name: string]: () => Chart } = {
     nativeSidecar: true,
     logDirectory: '/var/log/web server/日本',
   }),
+  'the longest rotateWait and flushInterval': () => pod({
+    shipper: LogShipper.fluentBit({ rotateWait: Duration.days(1), flushInterval: Duration.hours(1) }),
+  }),
   'a Deployment': () => {
     const chart = Testing.chart();
     const deployment = new kplus.Deployment(chart, 'web');
@@ -84,8 +87,8 @@ const output: fc.Arbitrary<FluentBitOutput> = fc.oneof(
 const shipperOptions: fc.Arbitrary<FluentBitShipperOptions> = fc.record({
   outputs: fc.array(output, { minLength: 1, maxLength: 4 }),
   memBufLimit: fc.integer({ min: 1, max: 256 }).map(Size.mebibytes),
-  rotateWait: fc.integer({ min: 1, max: 3600 }).map(Duration.seconds),
-  flushInterval: fc.integer({ min: 1, max: 60 }).map(Duration.seconds),
+  rotateWait: fc.integer({ min: 1, max: 86400 }).map(Duration.seconds),
+  flushInterval: fc.integer({ min: 1, max: 3600 }).map(Duration.seconds),
   filesystemBuffering: fc.boolean(),
 }, { requiredKeys: [] });
 

@@ -30,13 +30,13 @@ export interface FluentBitShipperOptions {
   readonly memBufLimit?: Size;
 
   /**
-   * How long a rotated file is still read after its name points to a new file (`rotate_wait`).
+   * How long a rotated file is still read after its name points to a new file (`rotate_wait`), at most a day.
    * @default Duration.seconds(5)
    */
   readonly rotateWait?: Duration;
 
   /**
-   * How often buffered records are sent (`flush`).
+   * How often buffered records are sent (`flush`), at most an hour.
    * @default Duration.seconds(1)
    */
   readonly flushInterval?: Duration;
@@ -100,8 +100,10 @@ export class FluentBitShipper extends LogShipper {
       }
     });
     this.memBufLimitMiB = wholeMebibytes(`${this.displayName} memBufLimit`, options.memBufLimit ?? Size.mebibytes(16));
-    this.rotateWaitSeconds = validateWholeSeconds(`${this.displayName} rotateWait`, options.rotateWait ?? Duration.seconds(5));
-    this.flushSeconds = validateWholeSeconds(`${this.displayName} flushInterval`, options.flushInterval ?? Duration.seconds(1));
+    // Fluent Bit refuses a rotate_wait beyond a 32-bit int and fails to set a timer for a flush of
+    // about 10^11 s; a day and an hour are far beyond any sensible setting and start cleanly.
+    this.rotateWaitSeconds = validateWholeSeconds(`${this.displayName} rotateWait`, options.rotateWait ?? Duration.seconds(5), MAX_ROTATE_WAIT_SECONDS);
+    this.flushSeconds = validateWholeSeconds(`${this.displayName} flushInterval`, options.flushInterval ?? Duration.seconds(1), MAX_FLUSH_SECONDS);
     this.filesystemBuffering = options.filesystemBuffering ?? true;
     if (options.stateKeeper ?? true) {
       this.stateKeeperImage = options.stateKeeperImage ?? UBUNTU_IMAGE;
@@ -166,6 +168,8 @@ export class FluentBitShipper extends LogShipper {
 }
 
 const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:3.2.10';
+const MAX_ROTATE_WAIT_SECONDS = 86400;
+const MAX_FLUSH_SECONDS = 3600;
 /** The state keeper's program, run with `perl -e`, so its image needs nothing but perl. */
 const STATE_KEEPER_PROGRAM = fs.readFileSync(path.join(__dirname, 'state-keeper.pl'), 'utf8');
 const CONFIG_DIRECTORY = '/fluent-bit/etc/logging-sidecar';
