@@ -48,8 +48,8 @@ export const FLUENT_BIT_CHARTS: { [name: string]: () => Chart } = {
     nativeSidecar: true,
     logDirectory: '/var/log/web server/日本',
   }),
-  'the longest rotateWait and flushInterval': () => pod({
-    shipper: LogShipper.fluentBit({ rotateWait: Duration.days(1), flushInterval: Duration.hours(1) }),
+  'the largest rotateWait, flushInterval and memBufLimit': () => pod({
+    shipper: LogShipper.fluentBit({ rotateWait: Duration.days(1), flushInterval: Duration.hours(1), memBufLimit: Size.mebibytes(1048576) }),
   }),
   'a Deployment': () => {
     const chart = Testing.chart();
