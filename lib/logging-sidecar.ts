@@ -196,7 +196,7 @@ export class LoggingSidecar extends Construct {
     const companionNames = (spec.companions ?? []).map(c => `${containerName}-${c.nameSuffix}`);
     for (const name of companionNames) {
       if (name.length > 63) {
-        throw new Error(`containerName must be at most ${63 - (name.length - containerName.length)} characters, so that `
+        throw new Error(`containerName (sidecarContainerName of a LoggingSidecarPod) must be at most ${63 - (name.length - containerName.length)} characters, so that `
           + `${this.shipper.displayName}'s companion container ${show(name)} is a DNS-1123 label, got ${show(containerName)}`);
       }
       if (taken.includes(name)) {
@@ -275,7 +275,7 @@ export class LoggingSidecar extends Construct {
 const CONFIG_VOLUME_NAME = 'log-shipper-config';
 /** The shipper's own state volume, when it has one. */
 const STATE_VOLUME_NAME = 'log-shipper-state';
-/** Where the shipper keeps its state, on the shared volume. */
+/** Where the shipper keeps its state: a directory on the shared volume, or a volume of its own. */
 const STATE_DIRECTORY = '/var/lib/logging-sidecar';
 
 /**

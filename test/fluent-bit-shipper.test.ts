@@ -1,6 +1,6 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { FluentBitOutput, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
+import { FluentBitOutput, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
 import { EVERY_OUTPUT, FLUENT_BIT_CHARTS, splunkToken } from './fluent-bit-charts';
 import { configOf } from './fluent-bit-process';
 
@@ -139,6 +139,26 @@ describe('LogShipper.fluentBit()', () => {
     expect(configMap.data['fluent-bit.yaml']).toContain('splunk_token: ${FLUENT_BIT_OUTPUT_1_SPLUNK_TOKEN}');
   });
 
+  test('runs the state keeper beside Fluent Bit, as the same user, on the same state volume', () => {
+    const { pod } = synth({ hardened: true });
+    const keeper = pod.spec.containers.find((c: any) => c.name === 'sidecar-container-state-keeper');
+    expect(keeper.image).toBe('ubuntu:latest');
+    expect(keeper.command.slice(0, 2)).toEqual(['perl', '-e']);
+    expect(keeper.command.slice(3)).toEqual(['--', '/var/lib/logging-sidecar']);
+    expect(keeper.volumeMounts).toEqual([{ name: 'log-shipper-state', mountPath: '/var/lib/logging-sidecar' }]);
+    expect(keeper.securityContext).toEqual(sidecarOf(pod).securityContext);
+    expect(keeper.resources).toEqual({ requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '50m', memory: '32Mi' } });
+  });
+
+  test('runs the state keeper as a native sidecar too, and leaves it out with stateKeeper false', () => {
+    const native = synth({ nativeSidecar: true }).pod;
+    expect(native.spec.initContainers.map((c: any) => [c.name, c.restartPolicy])).toEqual([
+      ['sidecar-container', 'Always'], ['sidecar-container-state-keeper', 'Always'],
+    ]);
+    const without = synth({ shipper: LogShipper.fluentBit({ stateKeeper: false }) }).pod;
+    expect(without.spec.containers.map((c: any) => c.name)).toEqual(['nginx-container', 'sidecar-container']);
+  });
+
   test('writes values YAML would misread quoted, so Fluent Bit reads them as strings', () => {
     const { configMap, config } = synth();
     // YAML 1.1, as libyaml reads it, takes an unquoted on or true as a boolean.
@@ -167,6 +187,11 @@ describe('bad Fluent Bit input', () => {
     ['a uri with a variable', () => FluentBitOutput.http({ host: 'h', uri: '/${HOME}' }), 'FluentBitOutput.http() uri must be a path starting with "/" of at most 2048 characters, without spaces, control characters or "$", got "/${HOME}"'],
     ['a Splunk token that is no SecretValue', () => FluentBitOutput.splunk({ host: 'hec', token: 'plain-text-token' as any }), 'FluentBitOutput.splunk() token must be a SecretValue ({ secret, key }) naming a Secret, got "plain-text-token"'],
     ['a Splunk token with a bad key', () => FluentBitOutput.splunk({ host: 'hec', token: { ...splunkToken(), key: 'a/b' } }), 'FluentBitOutput.splunk() token.key must be a Secret data key of letters, digits, \'-\', \'_\' and \'.\', got "a/b"'],
+    ['a workload that has a container with the keeper\'s name', () => {
+      const chart = Testing.chart();
+      const deployment = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx', name: 'web' }, { image: 'x', name: 'logs-state-keeper' }] });
+      new LoggingSidecar(chart, 'logs', { workload: deployment, logWriter: deployment.containers[0], containerName: 'logs', shipper: LogShipper.fluentBit() });
+    }, 'LogShipper.fluentBit() adds a container named "logs-state-keeper", which the workload already has'],
     ['no outputs', () => LogShipper.fluentBit({ outputs: [] }), 'LogShipper.fluentBit() outputs must name at least one output, got []'],
     ['an output that is no FluentBitOutput', () => LogShipper.fluentBit({ outputs: [{} as any] }), 'LogShipper.fluentBit() outputs[0] must be made with a FluentBitOutput method such as FluentBitOutput.loki(), got {}'],
     ['a fractional memBufLimit', () => LogShipper.fluentBit({ memBufLimit: Size.kibibytes(1536) }), 'LogShipper.fluentBit() memBufLimit must be a whole number of mebibytes from 1 to 1048576, got 1536Ki'],
@@ -175,6 +200,9 @@ describe('bad Fluent Bit input', () => {
     ['a rotateWait Fluent Bit refuses', () => LogShipper.fluentBit({ rotateWait: Duration.seconds(2 ** 31) }), 'LogShipper.fluentBit() rotateWait must be at most 86400 seconds, got 2147483648 seconds'],
     ['a flushInterval Fluent Bit cannot time', () => LogShipper.fluentBit({ flushInterval: Duration.seconds(99999999999) }), 'LogShipper.fluentBit() flushInterval must be at most 3600 seconds, got 99999999999 seconds'],
     ['an image with a space', () => LogShipper.fluentBit({ image: 'fluent bit' }), 'LogShipper.fluentBit() image must be an image reference'],
+    ['a state keeper image with a space', () => LogShipper.fluentBit({ stateKeeperImage: 'perl image' }), 'LogShipper.fluentBit() stateKeeperImage must be an image reference'],
+    ['a state keeper image without the keeper', () => LogShipper.fluentBit({ stateKeeper: false, stateKeeperImage: 'perl:5' }), 'LogShipper.fluentBit() stateKeeperImage applies only with stateKeeper: true, got "perl:5"'],
+    ['a sidecar name too long for the keeper\'s', () => synth({ sidecarContainerName: 'a'.repeat(51) }), `containerName (sidecarContainerName of a LoggingSidecarPod) must be at most 50 characters, so that LogShipper.fluentBit()'s companion container "${'a'.repeat(51)}-state-keeper" is a DNS-1123 label, got "${'a'.repeat(51)}"`],
     ...['*', '?', '[x]', '{a,b}', ',', '$HOME', '\\'].map(piece => [
       `a logDirectory with ${piece}`, () => synth({ logDirectory: `/var/log/a${piece}b` }),
       `logDirectory (read by LogShipper.fluentBit()) must not contain '*', '?', '[', ']', '{', '}', '\\', ',' or '$', which Fluent Bit's tail input reads as a pattern, a list or a variable, got ${JSON.stringify(`/var/log/a${piece}b`)}`,
