@@ -9,7 +9,9 @@ module.exports = {
     '^.+\\.tsx?$': 'ts-jest',
   },
   // Jest's default is one worker per core less one: a single worker on 2 cores.
-  // Many tests wait on real processes, so both cores are worth using.
+  // Many tests wait on real processes, so both cores are worth using (more
+  // workers than cores measured slower: they compete for the CPU the real
+  // programs need).
   maxWorkers: '100%',
   // Every snapshot lives in the top-level __snapshots__/, wherever its test is.
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',

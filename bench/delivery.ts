@@ -3,8 +3,8 @@
  * backend or the sidecar fails, measured with the real Fluent Bit 3.2.10 on
  * the construct's configuration, numbered log lines and a receiving Fluent Bit
  * (test/delivery-pipeline.ts). Longer and harder versions of the cases of
- * test/fluent-bit-delivery.test.ts; prints the table the README states and
- * writes bench/results/delivery.json.
+ * test/fluent-bit-outage.test.ts and test/fluent-bit-delivery.test.ts; prints
+ * the table the README states and writes bench/results/delivery.json.
  */
 import * as fs from 'fs';
 import * as os from 'os';

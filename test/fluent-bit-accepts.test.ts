@@ -71,8 +71,8 @@ const SERVICE_EVIDENCE: { [key: string]: (value: string) => (run: ServiceRun) =>
     expect(wait).toBeGreaterThanOrEqual(Number(v));
     expect(wait).toBeLessThanOrEqual(4 * Number(v));
   },
-  // Seen only after several retries: the 30 s outage of test/fluent-bit-delivery.test.ts checks every wait against it.
-  'scheduler.cap': () => () => expect(fs.readFileSync(path.join(__dirname, 'fluent-bit-delivery.test.ts'), 'utf8')).toContain("service['scheduler.cap']"),
+  // Seen only after several retries: the 20 s outage of test/fluent-bit-outage.test.ts checks every wait against it.
+  'scheduler.cap': () => () => expect(fs.readFileSync(path.join(__dirname, 'fluent-bit-outage.test.ts'), 'utf8')).toContain("service['scheduler.cap']"),
   'storage.path': v => logShows(new RegExp(`\\[storage\\] (created root path|root path) ${v}`)),
   'storage.sync': v => logShows(new RegExp(`\\[storage\\] ver=\\S+, type=memory\\+filesystem, sync=${v},`)),
   'storage.checksum': v => logShows(new RegExp(`\\[storage\\] ver=.*checksum=${v},`)),

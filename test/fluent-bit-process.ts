@@ -18,16 +18,29 @@ export function fluentBitBinary(): string {
   return binary;
 }
 
-/** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
+/**
+ * A loopback port nobody listens on right now, below the kernel's ephemeral
+ * range (32768 and up), so that no outgoing connection takes it before the
+ * program the test starts binds it.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>(resolve => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-    server.on('error', reject);
-  });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free loopback port found in 20000-31999');
 }
+/** Ports this process handed out already: two tests must not get the same one. */
+const taken = new Set<number>();
 
 /** GET on loopback; resolves with the status and body, or rejects when nothing answers. */
 export function httpGet(port: number, urlPath: string): Promise<{ status: number; body: string }> {

@@ -6,8 +6,9 @@ import { configOf } from './fluent-bit-process';
 
 // What the Fluent Bit shipper puts into the manifest. That the real Fluent Bit
 // accepts each of these configurations is test/fluent-bit-accepts.test.ts;
-// what it does with them, test/fluent-bit-pipeline.test.ts and
-// test/fluent-bit-delivery.test.ts.
+// what it does with them, test/fluent-bit-pipeline.test.ts,
+// test/fluent-bit-outage.test.ts, test/fluent-bit-delivery.test.ts and
+// test/fluent-bit-state.test.ts.
 
 function synth(props: LoggingSidecarPodProps = {}): { pod: any; configMap: any; config: any } {
   const chart = Testing.chart();

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import { LoggingSidecarPod, LogShipper } from '../lib';
 import { DeliveryPipeline, deliveryPipeline, LOG_FILES } from './delivery-pipeline';
 import { fluentBitBinary, sleep, waitFor } from './fluent-bit-process';
@@ -65,9 +66,14 @@ const database = (p: DeliveryPipeline, file = 'access.log') => path.join(p.state
 /** Fluent Bit, started on the pipeline's configuration by itself: its exit code within `ms`, or 'running'. */
 async function exitWithin(p: DeliveryPipeline, ms: number): Promise<number | 'running'> {
   const file = path.join(p.dir, 'shipper-alone.yaml');
-  fs.writeFileSync(file, require('yaml').stringify(p.config));
-  const run = spawnSync(fluentBitBinary(), ['-c', file], { timeout: ms, encoding: 'utf8' });
-  return run.status ?? 'running';
+  fs.writeFileSync(file, YAML.stringify(p.config));
+  const child = spawn(fluentBitBinary(), ['-c', file], { stdio: 'ignore' });
+  const code = await Promise.race([
+    new Promise<number>(resolve => child.on('exit', status => resolve(status ?? -1))),
+    sleep(ms).then(() => 'running' as const),
+  ]);
+  child.kill('SIGKILL');
+  return code;
 }
 
 test('the program is lib/shippers/fluent-bit/state-keeper.pl, which perl compiles with strict and warnings', () => {
