@@ -108,3 +108,26 @@ test.concurrent('copytruncate: the lines after the truncation are read from the 
   await sleep(1500);
   expectEveryLineOnce(p);
 }, 30000);
+
+test.concurrent('restarted, it reads no file again: each file has its own position database (one shared database lost the other file\'s)', async () => {
+  /** Ships 20 lines per file, restarts the shipper twice with 10 more each time; the records received twice. */
+  async function duplicatesAfterRestarts(sharedDatabase: boolean): Promise<{ [file: string]: number }> {
+    const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')));
+    open.push(p);
+    if (sharedDatabase) {
+      for (const input of p.config.pipeline.inputs) input.db = path.join(p.stateDirectory, 'tail.db');
+    }
+    await p.startReceiver();
+    for (const lines of [20, 10, 10]) {
+      await p.startShipper();
+      for (const file of LOG_FILES) p.write(file, lines);
+      await p.waitForEverything(10000);
+      await sleep(1200);
+      expect(await p.shipper!.stop('SIGTERM')).toBe(0);
+    }
+    return Object.fromEntries(Object.entries(p.count()).map(([file, count]) => [file, count.duplicates]));
+  }
+  const [own, shared] = await Promise.all([duplicatesAfterRestarts(false), duplicatesAfterRestarts(true)]);
+  expect(own).toEqual({ 'access.log': 0, 'error.log': 0 });
+  expect(shared['access.log'] + shared['error.log']).toBeGreaterThan(0);
+}, 40000);
