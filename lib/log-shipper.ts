@@ -62,6 +62,8 @@ export interface LogShipperCompanion {
   readonly resources: kplus.ContainerResources;
   /** Whether it mounts the shipper's state directory. @default false */
   readonly mountsState?: boolean;
+  /** Whether it mounts the log directory, writable (to rotate the files). @default false */
+  readonly mountsLogs?: boolean;
 }
 
 /**

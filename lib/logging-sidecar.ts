@@ -194,6 +194,7 @@ export class LoggingSidecar extends Construct {
       throw new Error(`logDirectory must differ from the paths the shipper mounts ${show(ownPaths)}, got ${show(this.logDirectory)}`);
     }
     const companionNames = (spec.companions ?? []).map(c => `${containerName}-${c.nameSuffix}`);
+    const companionRotates = (spec.companions ?? []).some(c => c.mountsLogs);
     for (const name of companionNames) {
       if (name.length > 63) {
         throw new Error(`containerName (sidecarContainerName of a LoggingSidecarPod) must be at most ${63 - (name.length - containerName.length)} characters, so that `
@@ -220,8 +221,8 @@ export class LoggingSidecar extends Construct {
     props.logWriter.mount(this.logDirectory, this.logVolume);
 
     const volumeMounts: kplus.VolumeMount[] = [
-      // Read-only when hardened, unless the shipper must rename files to rotate them.
-      { path: this.logDirectory, volume: this.logVolume, readOnly: hardened && !this.rotateLogsAt ? true : undefined },
+      // Read-only when hardened, unless the shipper must rename files to rotate them (or a companion does).
+      { path: this.logDirectory, volume: this.logVolume, readOnly: hardened && (!this.rotateLogsAt || companionRotates) ? true : undefined },
     ];
     let stateMount: kplus.VolumeMount | undefined;
     if (spec.needsState && spec.stateVolumeSizeLimit) {
@@ -261,7 +262,10 @@ export class LoggingSidecar extends Construct {
       command: companion.command,
       resources: companion.resources,
       securityContext: containerProps.securityContext,
-      volumeMounts: companion.mountsState && stateMount ? [stateMount] : [],
+      volumeMounts: [
+        ...(companion.mountsLogs ? [{ path: this.logDirectory, volume: this.logVolume }] : []),
+        ...(companion.mountsState && stateMount ? [stateMount] : []),
+      ],
     }));
   }
 
@@ -289,7 +293,7 @@ function resolveRotation(shipper: LogShipper, files: number, sizeLimit?: Size, r
   if (!shipper.rotatesLogs) {
     const prop = sizeLimit ? 'volumeSizeLimit' : 'rotateLogsAt';
     throw new Error(`${prop} needs a shipper that rotates logs, ${shipper.displayName} does not `
-      + '(use LogShipper.stream()), and without rotation the volume fills up and the pod is evicted');
+      + '(use LogShipper.stream() or LogShipper.fluentBit()), and without rotation the volume fills up and the pod is evicted');
   }
   const rotateKi = rotateAt ? rotateAt.toKibibytes() : Math.floor(sizeLimit!.toKibibytes() / (4 * files));
   if (rotateKi < 1024) {

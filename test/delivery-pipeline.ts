@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Testing } from 'cdk8s';
+import { Size, Testing } from 'cdk8s';
 import { FluentBitOutput, FluentBitShipperOptions, LoggingSidecarPod, LogShipper } from '../lib';
 import { configOf, FluentBit, freePort, remap, startFluentBit, waitFor } from './fluent-bit-process';
 import { LogReceiver, ReceiverPorts, receiverPorts, startReceiver } from './log-receiver';
@@ -40,6 +40,8 @@ export interface DeliveryPipeline {
   readonly dir: string;
   /** The shipper's configuration, as it runs here. */
   readonly config: any;
+  /** The rotator's command from the manifest, its paths moved here; undefined without rotation. */
+  readonly rotatorCommand?: string[];
   readonly logDirectory: string;
   readonly stateDirectory: string;
   readonly receiverPorts: ReceiverPorts;
@@ -70,6 +72,8 @@ export interface DeliveryPipelineOptions {
   readonly shipper?: FluentBitShipperOptions;
   /** Characters added to every line, to make lines longer. */
   readonly padding?: number;
+  /** Have the construct rotate the logs at this size (the rotator's command is `rotatorCommand`). */
+  readonly rotateLogsAt?: Size;
 }
 
 export async function deliveryPipeline(dir: string, options: DeliveryPipelineOptions = {}): Promise<DeliveryPipeline> {
@@ -81,12 +85,14 @@ export async function deliveryPipeline(dir: string, options: DeliveryPipelineOpt
   const padding = '-'.repeat(options.padding ?? 0);
 
   const chart = Testing.chart();
-  new LoggingSidecarPod(chart, 'pod', {
+  const web = new LoggingSidecarPod(chart, 'pod', {
     shipper: LogShipper.fluentBit({
       ...options.shipper,
       outputs: [FluentBitOutput.loki({ host: '127.0.0.1', port: ports.lokiPort })],
     }),
+    rotateLogsAt: options.rotateLogsAt,
   });
+  const rotator = web.sidecar.companionContainers.find(c => c.name.endsWith('-rotator'));
   const config = remap(configOf(Testing.synth(chart)), {
     paths: { '/var/log/nginx': logDirectory, '/var/lib/logging-sidecar': stateDirectory },
     httpPort: await freePort(),
@@ -103,6 +109,7 @@ export async function deliveryPipeline(dir: string, options: DeliveryPipelineOpt
   const pipeline: DeliveryPipeline = {
     dir,
     config,
+    rotatorCommand: rotator?.command?.map(word => word.startsWith('/var/log/nginx/') ? path.join(logDirectory, word.slice('/var/log/nginx/'.length)) : word),
     logDirectory,
     stateDirectory,
     receiverPorts: ports,

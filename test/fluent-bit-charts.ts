@@ -51,6 +51,9 @@ export const FLUENT_BIT_CHARTS: { [name: string]: () => Chart } = {
   'the largest rotateWait, flushInterval and memBufLimit': () => pod({
     shipper: LogShipper.fluentBit({ rotateWait: Duration.days(1), flushInterval: Duration.hours(1), memBufLimit: Size.mebibytes(1048576) }),
   }),
+  'rotation, hardened, a native sidecar': () => pod({
+    shipper: LogShipper.fluentBit(), hardened: true, nativeSidecar: true, volumeSizeLimit: Size.mebibytes(64),
+  }),
   'a Deployment': () => {
     const chart = Testing.chart();
     const deployment = new kplus.Deployment(chart, 'web');

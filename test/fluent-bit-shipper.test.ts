@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { FluentBitOutput, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
 import { EVERY_OUTPUT, FLUENT_BIT_CHARTS, splunkToken } from './fluent-bit-charts';
 import { configOf } from './fluent-bit-process';
+import { restrictedViolations } from './pod-security-standards';
 
 // What the Fluent Bit shipper puts into the manifest. That the real Fluent Bit
 // accepts each of these configurations is test/fluent-bit-accepts.test.ts;
@@ -158,6 +159,22 @@ describe('LogShipper.fluentBit()', () => {
     ]);
     const without = synth({ shipper: LogShipper.fluentBit({ stateKeeper: false }) }).pod;
     expect(without.spec.containers.map((c: any) => c.name)).toEqual(['nginx-container', 'sidecar-container']);
+  });
+
+  test('rotates with a rotator beside it, which alone may write the log volume, and sees nginx and Fluent Bit', () => {
+    const { pod } = synth({ hardened: true, volumeSizeLimit: Size.mebibytes(256), shipper: LogShipper.fluentBit({ rotateWait: Duration.seconds(7) }) });
+    const rotator = pod.spec.containers.find((c: any) => c.name === 'sidecar-container-rotator');
+    expect(rotator.command.slice(0, 2)).toEqual(['perl', '-e']);
+    // The default rotation size: the limit / (4 x 2 files) = 32Mi.
+    expect(rotator.command.slice(3)).toEqual([
+      '--', '--rotate-bytes', String(32 * 2 ** 20), '--rotate-wait', '7', '--', '/var/log/nginx/access.log', '/var/log/nginx/error.log',
+    ]);
+    expect(rotator.volumeMounts).toEqual([{ name: 'shared-logs', mountPath: '/var/log/nginx' }]);
+    expect(rotator.securityContext).toEqual(sidecarOf(pod).securityContext);
+    expect(sidecarOf(pod).volumeMounts).toContainEqual({ name: 'shared-logs', mountPath: '/var/log/nginx', readOnly: true });
+    expect(pod.spec.shareProcessNamespace).toBe(true);
+    expect(pod.spec.volumes).toContainEqual({ name: 'shared-logs', emptyDir: { sizeLimit: '256Mi' } });
+    expect(restrictedViolations(pod.spec)).toEqual([]);
   });
 
   test('writes values YAML would misread quoted, so Fluent Bit reads them as strings', () => {

@@ -139,8 +139,8 @@ describe('bounded disk', () => {
   });
 
   test.each([
-    ['a size limit with the cat loop', { volumeSizeLimit: Size.mebibytes(100) }, 'volumeSizeLimit needs a shipper that rotates logs, LogShipper.catLoop() does not (use LogShipper.stream()), and without rotation the volume fills up and the pod is evicted'],
-    ['rotation with Fluent Bit', { shipper: LogShipper.fluentBit(), rotateLogsAt: Size.mebibytes(10) }, 'rotateLogsAt needs a shipper that rotates logs, LogShipper.fluentBit() does not'],
+    ['a size limit with the cat loop', { volumeSizeLimit: Size.mebibytes(100) }, 'volumeSizeLimit needs a shipper that rotates logs, LogShipper.catLoop() does not (use LogShipper.stream() or LogShipper.fluentBit()), and without rotation the volume fills up and the pod is evicted'],
+    ['rotation with a custom shipper', { shipper: LogShipper.custom({ image: 'x', command: ['y'] }), rotateLogsAt: Size.mebibytes(10) }, 'rotateLogsAt needs a shipper that rotates logs, LogShipper.custom() does not'],
     ['a size limit below twice the rotation size per file', { shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(30), rotateLogsAt: Size.mebibytes(10) }, 'volumeSizeLimit must be at least 2 x rotateLogsAt x 2 log files = 40960Ki, since each file and its rotated copy may be full at once, got 30720Ki'],
     ['a size limit too small to rotate at 1Mi', { shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(4) }, 'rotateLogsAt must be at least 1Mi, got 512Ki (volumeSizeLimit / (4 x the number of log files))'],
   ] as Array<[string, LoggingSidecarPodProps, string]>)('fails on %s', (_, props, message) => {

@@ -61,7 +61,8 @@ export interface FluentBitShipperOptions {
   readonly stateKeeper?: boolean;
 
   /**
-   * Image of the state keeper, with `perl` (every Debian and Ubuntu image has it).
+   * Image of the state keeper and of the rotator (with `volumeSizeLimit` or `rotateLogsAt`),
+   * with `perl` (every Debian and Ubuntu image has it).
    * @default 'ubuntu:latest'
    */
   readonly stateKeeperImage?: string;
@@ -70,12 +71,14 @@ export interface FluentBitShipperOptions {
 /**
  * Fluent Bit, tailing every file with a position database, parsing nginx's
  * formats and sending records to its outputs. Its configuration is a
- * ConfigMap, which `bind()` creates and `configMap` exposes.
+ * ConfigMap, which `bind()` creates and `configMap` exposes. Beside it run a
+ * state keeper and, when the logs are rotated, a rotator: small Perl programs
+ * doing what Fluent Bit does not, in an image with a shell.
  */
 export class FluentBitShipper extends LogShipper {
   public readonly displayName = 'LogShipper.fluentBit()';
   public readonly drainsOnShutdown = true;
-  public readonly rotatesLogs = false;
+  public readonly rotatesLogs = true;
   /** The ConfigMap holding `fluent-bit.yaml`, once the shipper is bound to a sidecar. */
   public configMap?: kplus.ConfigMap;
   private readonly image: string;
@@ -153,16 +156,24 @@ export class FluentBitShipper extends LogShipper {
       // Its own volume: a full log volume cannot stop positions from being saved, and the buffer
       // (at most FILESYSTEM_CHUNKS_UP chunks of about 2 MiB) cannot fill the log volume.
       stateVolumeSizeLimit: this.filesystemBuffering ? Size.mebibytes(STATE_VOLUME_MIB) : undefined,
-      companions: this.stateKeeperImage ? [{
-        nameSuffix: 'state-keeper',
-        image: this.stateKeeperImage,
-        command: ['perl', '-e', STATE_KEEPER_PROGRAM, '--', options.stateDirectory],
-        resources: {
-          cpu: { request: kplus.Cpu.millis(5), limit: kplus.Cpu.millis(50) },
-          memory: { request: Size.mebibytes(8), limit: Size.mebibytes(32) },
-        },
-        mountsState: true,
-      }] : undefined,
+      companions: [
+        ...(this.stateKeeperImage ? [{
+          nameSuffix: 'state-keeper',
+          image: this.stateKeeperImage,
+          command: ['perl', '-e', STATE_KEEPER_PROGRAM, '--', options.stateDirectory],
+          resources: HELPER_RESOURCES,
+          mountsState: true,
+        }] : []),
+        // Fluent Bit does not rotate, and its image has no shell to do it in.
+        ...(options.rotateAtBytes ? [{
+          nameSuffix: 'rotator',
+          image: this.stateKeeperImage ?? UBUNTU_IMAGE,
+          command: ['perl', '-e', ROTATOR_PROGRAM, '--', '--rotate-bytes', String(options.rotateAtBytes),
+            '--rotate-wait', String(this.rotateWaitSeconds), '--', ...options.logFiles.map(file => `${options.logDirectory}/${file}`)],
+          resources: HELPER_RESOURCES,
+          mountsLogs: true,
+        }] : []),
+      ],
     };
   }
 }
@@ -170,8 +181,14 @@ export class FluentBitShipper extends LogShipper {
 const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:3.2.10';
 const MAX_ROTATE_WAIT_SECONDS = 86400;
 const MAX_FLUSH_SECONDS = 3600;
-/** The state keeper's program, run with `perl -e`, so its image needs nothing but perl. */
+/** The state keeper's and the rotator's programs, run with `perl -e`, so their image needs nothing but perl. */
 const STATE_KEEPER_PROGRAM = fs.readFileSync(path.join(__dirname, 'state-keeper.pl'), 'utf8');
+const ROTATOR_PROGRAM = fs.readFileSync(path.join(__dirname, 'rotator.pl'), 'utf8');
+/** The state keeper and the rotator look at a few files every few seconds. */
+const HELPER_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(5), limit: kplus.Cpu.millis(50) },
+  memory: { request: Size.mebibytes(8), limit: Size.mebibytes(32) },
+};
 const CONFIG_DIRECTORY = '/fluent-bit/etc/logging-sidecar';
 const CONFIG_FILE = 'fluent-bit.yaml';
 /** The buffer (measured at most 14 MiB with a backlog in two files) and the position databases, twice over. */
