@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Size, Testing } from 'cdk8s';
 import { FluentBitOutput, FluentBitShipperOptions, LoggingSidecarPod, LogShipper } from '../lib';
@@ -186,4 +187,46 @@ function directoryBytes(dir: string): number {
     }
   }
   return total;
+}
+
+/**
+ * The pipelines of one test file: each in a directory of its own under one
+ * scratch directory, all closed and removed after the file's tests.
+ */
+export function deliveryPipelines(name: string): {
+  /** A pipeline, not started. */
+  create: (options?: DeliveryPipelineOptions) => Promise<DeliveryPipeline>;
+  /** A pipeline with its receiver and shipper started. */
+  start: (options?: DeliveryPipelineOptions) => Promise<DeliveryPipeline>;
+} {
+  let workDir: string;
+  const open: DeliveryPipeline[] = [];
+  beforeAll(() => { workDir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`)); });
+  afterAll(async () => {
+    await Promise.all(open.map(p => p.close()));
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+  const create = async (options: DeliveryPipelineOptions = {}) => {
+    const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')), options);
+    open.push(p);
+    return p;
+  };
+  return {
+    create,
+    start: async options => {
+      const p = await create(options);
+      await p.startReceiver();
+      await p.startShipper();
+      return p;
+    },
+  };
+}
+
+/** Every file: every line received exactly once, whole. */
+export function expectEveryLineOnce(p: DeliveryPipeline): void {
+  for (const [file, count] of Object.entries(p.count())) {
+    expect({ file, lost: count.lost, duplicates: count.duplicates, fragments: count.fragments })
+      .toEqual({ file, lost: [], duplicates: 0, fragments: 0 });
+    expect(count.written).toBeGreaterThan(0);
+  }
 }

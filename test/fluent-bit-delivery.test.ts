@@ -1,7 +1,6 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { DeliveryPipeline, deliveryPipeline, LOG_FILES } from './delivery-pipeline';
+import { deliveryPipelines, expectEveryLineOnce, LOG_FILES } from './delivery-pipeline';
 import { sleep } from './fluent-bit-process';
 
 // Delivery guarantees of the Fluent Bit shipper when the sidecar fails or
@@ -13,30 +12,8 @@ import { sleep } from './fluent-bit-process';
 
 const RATE = 50; // lines per second per file, about what 50 requests/s give nginx
 
-let workDir: string;
-const open: DeliveryPipeline[] = [];
-beforeAll(() => { workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-bit-delivery-')); });
-afterAll(async () => {
-  await Promise.all(open.map(p => p.close()));
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
-
-async function pipeline(options: Parameters<typeof deliveryPipeline>[1] = {}): Promise<DeliveryPipeline> {
-  const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')), options);
-  open.push(p);
-  await p.startReceiver();
-  await p.startShipper();
-  return p;
-}
-
-/** Every file: every line received exactly once. */
-function expectEveryLineOnce(p: DeliveryPipeline): void {
-  for (const [file, count] of Object.entries(p.count())) {
-    expect({ file, lost: count.lost, duplicates: count.duplicates, fragments: count.fragments })
-      .toEqual({ file, lost: [], duplicates: 0, fragments: 0 });
-    expect(count.written).toBeGreaterThan(0);
-  }
-}
+const pipelines = deliveryPipelines('fluent-bit-delivery');
+const pipeline = pipelines.start;
 
 test.concurrent('the sidecar SIGKILLed three times mid-traffic and restarted: no line lost; what was being sent at a kill may come twice', async () => {
   const p = await pipeline();
@@ -112,8 +89,7 @@ test.concurrent('copytruncate: the lines after the truncation are read from the 
 test.concurrent('restarted, it reads no file again: each file has its own position database (one shared database lost the other file\'s)', async () => {
   /** Ships 20 lines per file, restarts the shipper twice with 10 more each time; the records received twice. */
   async function duplicatesAfterRestarts(sharedDatabase: boolean): Promise<{ [file: string]: number }> {
-    const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')));
-    open.push(p);
+    const p = await pipelines.create();
     if (sharedDatabase) {
       for (const input of p.config.pipeline.inputs) input.db = path.join(p.stateDirectory, 'tail.db');
     }

@@ -1,7 +1,4 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { DeliveryPipeline, deliveryPipeline, LOG_FILES } from './delivery-pipeline';
+import { deliveryPipelines, expectEveryLineOnce, LOG_FILES } from './delivery-pipeline';
 import { sleep, waitFor } from './fluent-bit-process';
 
 // Delivery guarantees of the Fluent Bit shipper while its backend is down:
@@ -12,30 +9,8 @@ import { sleep, waitFor } from './fluent-bit-process';
 
 const RATE = 50; // lines per second per file, about what 50 requests/s give nginx
 
-let workDir: string;
-const open: DeliveryPipeline[] = [];
-beforeAll(() => { workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-bit-delivery-')); });
-afterAll(async () => {
-  await Promise.all(open.map(p => p.close()));
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
-
-async function pipeline(options: Parameters<typeof deliveryPipeline>[1] = {}): Promise<DeliveryPipeline> {
-  const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')), options);
-  open.push(p);
-  await p.startReceiver();
-  await p.startShipper();
-  return p;
-}
-
-/** Every file: every line received exactly once. */
-function expectEveryLineOnce(p: DeliveryPipeline): void {
-  for (const [file, count] of Object.entries(p.count())) {
-    expect({ file, lost: count.lost, duplicates: count.duplicates, fragments: count.fragments })
-      .toEqual({ file, lost: [], duplicates: 0, fragments: 0 });
-    expect(count.written).toBeGreaterThan(0);
-  }
-}
+const pipelines = deliveryPipelines('fluent-bit-outage');
+const pipeline = pipelines.start;
 
 test.concurrent('the backend down for 20 s while traffic goes on: no line lost, none twice, caught up within the retry cap', async () => {
   const p = await pipeline();
@@ -87,8 +62,7 @@ test.concurrent('the buffer full with the backend down: tail pauses, memory and 
 describe('why the buffer is bounded by pausing tail, not by storage.total_limit_size', () => {
   /** Ships a 16 MiB backlog per file to a healthy receiver; returns the lines lost. */
   async function backlogLost(totalLimitSize?: string): Promise<number> {
-    const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')), { padding: 900 });
-    open.push(p);
+    const p = await pipelines.create({ padding: 900 });
     if (totalLimitSize) p.config.pipeline.outputs[0]['storage.total_limit_size'] = totalLimitSize;
     for (let i = 0; i < 16; i++) for (const file of LOG_FILES) p.write(file, 1000);
     await p.startReceiver();
