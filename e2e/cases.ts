@@ -49,11 +49,11 @@ export interface ReceiverExpectation {
 }
 
 /**
- * The shipper rotates the log files itself (`--rotate-bytes`), and the e2e
- * writes enough log for several rotations.
+ * The shipper rotates the log files (`--rotate-bytes`, in the sidecar or in a
+ * container beside it), and the e2e writes enough log for several rotations.
  */
 export interface RotationExpectation {
-  /** The size the manifest rotates each file at. */
+  /** The size the manifest rotates each file at (the rotating container's `--rotate-bytes`). */
   readonly rotateAtBytes: number;
   /** The shared emptyDir's sizeLimit, which the volume must stay under (podman does not enforce it). */
   readonly volumeSizeLimitBytes: number;
@@ -61,6 +61,14 @@ export interface RotationExpectation {
   readonly logBytes: number;
   /** How fast, steadily: rotation is by polling, so a burst overshoots the size by what one poll lets through. */
   readonly logBytesPerSecond: number;
+  /**
+   * The container that rotates, when it is not the sidecar: a companion of the
+   * shipper (Fluent Bit's rotator). It must run and print nothing while it
+   * rotates: it only speaks when something went wrong (a rotation undone, a
+   * copy deleted before it was read, nginx out of reach).
+   * @default - the sidecar rotates
+   */
+  readonly rotator?: string;
 }
 
 /**
@@ -196,5 +204,28 @@ export const CASES: readonly E2eCase[] = [
     receivers: [{ protocol: 'loki', host: 'loki-gateway.monitoring.svc.cluster.local', port: 80, labels: { job: 'nginx', app: 'webserver' } }],
     // Looks every 2 s.
     stateKeeper: { container: 'sidecar-container-state-keeper', damagedDatabaseOf: 'access.log', movedAsideWithinSeconds: 4, healthyWithinSeconds: 10 },
+  },
+  {
+    // The seed pod with Fluent Bit (its default stdout output) and its rotator beside it, rotating at 1Mi.
+    name: 'fluent-bit-rotation',
+    synthesize: chart => new LoggingSidecarPod(chart, 'webserver', {
+      podName: 'webserver-fluent-bit-rotation',
+      // 1 s, as in the rotation case: the 0.6 MiB/s below stays under 1 MiB per rotateWait.
+      shipper: LogShipper.fluentBit({ rotateWait: Duration.seconds(1) }),
+      rotateLogsAt: Size.mebibytes(1),
+      volumeSizeLimit: Size.mebibytes(8),
+    }),
+    webContainer: 'nginx-container',
+    webLogDirectory: '/var/log/nginx',
+    sidecarContainer: 'sidecar-container',
+    sidecarLogDirectory: '/var/log/nginx',
+    webPort: 80,
+    // Flushes every second and finds the new file within its 1 s refresh_interval.
+    shipper: { kind: 'exactly-once', maxDelaySeconds: 5, settleSeconds: 4 },
+    printed: 'json-records',
+    rotation: {
+      rotateAtBytes: 1 * MiB, volumeSizeLimitBytes: 8 * MiB, logBytes: 4 * MiB, logBytesPerSecond: 0.6 * MiB,
+      rotator: 'sidecar-container-rotator',
+    },
   },
 ];

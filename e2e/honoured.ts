@@ -107,7 +107,7 @@ export async function probeHonoured(manifest: PlayableManifest, played: readonly
     out.push(sized
       ? { applied: true, text: `emptyDir ${volume.name} is created with a size (${JSON.stringify(options)})` }
       : { applied: false, text: `emptyDir ${volume.name}: sizeLimit ${limit} is not enforced by podman 4.3 (a plain directory on the host's `
-        + 'disk, no size option, nothing evicts); a case with rotation measures the volume with du instead' });
+        + 'disk, no size option, nothing evicts); the cases with rotation measure the log volume with du instead' });
   }
   return out;
 }

@@ -13,7 +13,7 @@ import { findContainer, loadManifest, memoryBytes, PlayableManifest } from './ma
 import { containerLogs, ContainerState, inspectContainer, playedContainerName, podExists, podIp, readFileIn, volumeExists } from './podman';
 import { Receiver, receiverChannel, receiverFor, writeWithHostAliases } from './receivers';
 import { checkStateKeeper } from './state-keeper';
-import { checkRotated, checkRotatedExactlyOnce, checkVolumeBounded, RotationReport, writeRotations } from './rotation';
+import { checkRotated, checkRotatedExactlyOnce, checkRotatorSilent, checkVolumeBounded, RotationReport, writeRotations } from './rotation';
 import { ManifestFile, manifestFile } from './synth';
 import { PodTeardown } from './teardown';
 import { ExpectedLine, get, sendProbeRequests, waitForHttp } from './traffic';
@@ -94,6 +94,16 @@ async function playCase(c: E2eCase, runId: string, source: ManifestFile, checks:
       findContainer(manifest, c.webContainer);
       const sidecar = findContainer(manifest, c.sidecarContainer);
       if (c.stateKeeper) findContainer(manifest, c.stateKeeper.container);
+      if (c.rotation) {
+        // The container that rotates says the size the case expects.
+        const name = c.rotation.rotator ?? c.sidecarContainer;
+        const argv = argvOf(findContainer(manifest, name));
+        const bytes = argv.includes('--rotate-bytes') ? argv[argv.indexOf('--rotate-bytes') + 1] : undefined;
+        if (bytes !== String(c.rotation.rotateAtBytes)) {
+          throw new CheckFailure(`the case expects ${name} to rotate at ${c.rotation.rotateAtBytes} bytes, but its command `
+            + `${bytes === undefined ? 'has no --rotate-bytes' : `says --rotate-bytes ${bytes}`}`);
+        }
+      }
       const fb = fluentBitConfigOf(manifest, sidecar);
       for (const r of c.receivers ?? []) {
         const sent = fb ? outputTargets(fb, r.protocol) : [];
@@ -276,17 +286,25 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
     }
   });
 
-  const sidecarCommand: string[] = [...(findContainer(manifest, c.sidecarContainer).command ?? []), ...(findContainer(manifest, c.sidecarContainer).args ?? [])];
-  if (sidecarCommand.includes('--rotate-bytes') && !pidsShared) {
-    console.log('  SKIP rotation checks: podman did not share the PID namespace (see the NOTE above), so the sidecar cannot signal nginx here');
-  } else if (sidecarCommand.includes('--rotate-bytes')) {
-    await checks.run(`${c.sidecarContainer} can rotate: it sees nginx's master process, may signal it and may rename files in ${c.sidecarLogDirectory}`, async () => {
-      // Run as the sidecar's own user, capabilities and mounts (podman exec inherits them); kill 0 sends nothing.
-      const r = await exec('podman', ['exec', sidecar, 'perl', '-e', ROTATION_PROBE, c.sidecarLogDirectory], { timeoutMs: 30_000 });
+  const sidecarCommand: string[] = argvOf(findContainer(manifest, c.sidecarContainer));
+  // Who rotates: the sidecar itself (the stream shipper), or a companion beside it (Fluent Bit's rotator).
+  const rotating = specs.find(spec => spec.name !== c.webContainer && argvOf(spec).includes('--rotate-bytes'));
+  if (rotating && !pidsShared) {
+    console.log(`  SKIP rotation checks: podman did not share the PID namespace (see the NOTE above), so ${rotating.name} cannot signal nginx here`);
+  } else if (rotating) {
+    const companion = rotating.name !== c.sidecarContainer;
+    const logMount = first.get(rotating.name)!.mounts.find(m => m.source === webState.mounts.find(w => w.destination === c.webLogDirectory)?.source);
+    const logDir = logMount?.destination ?? c.sidecarLogDirectory;
+    const needs = companion ? `, read the positions of ${c.sidecarContainer}'s descriptors` : '';
+    await checks.run(`${rotating.name} can rotate: it sees nginx's master process, may signal it${needs} and may rename files in ${logDir}`, async () => {
+      // Run as the rotating container's own user, capabilities and mounts (podman exec inherits them); kill 0 sends nothing.
+      // A companion must also see how far the shipper read a rotated copy (/proc/PID/fdinfo), to delete it only then.
+      const reader = companion ? [String(namespacePid(sidecarState.pid))] : [];
+      const r = await exec('podman', ['exec', playedContainerName(manifest.podName, rotating.name), 'perl', '-e', ROTATION_PROBE, logDir, ...reader], { timeoutMs: 30_000 });
       const out = `${r.stdout}${r.stderr}`.trim();
-      if (r.code !== 0 || !/^master \d+$/m.test(out) || !/^signal ok$/m.test(out) || !/^rename ok$/m.test(out)) {
-        throw new CheckFailure(`the stream shipper could not rotate from ${c.sidecarContainer}: ${out.split('\n').join('; ') || `exit ${r.code}`} `
-          + '(needs shareProcessNamespace, the same user as nginx, and a writable log mount)');
+      if (r.code !== 0 || !/^master \d+$/m.test(out) || !/^signal ok$/m.test(out) || !/^rename ok$/m.test(out) || (companion && !/^fdinfo ok /m.test(out))) {
+        throw new CheckFailure(`${rotating.name} could not rotate: ${out.split('\n').join('; ') || `exit ${r.code}`} `
+          + `(needs shareProcessNamespace, the same user as nginx${companion ? ` and as ${c.sidecarContainer}` : ''}, and a writable log mount)`);
       }
       return out.split('\n').join(', ');
     });
@@ -338,16 +356,23 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
   } else if (c.rotation) {
     const rotation = c.rotation;
     const volumeDir = webState.mounts.find(m => m.destination === c.webLogDirectory)?.source;
+    const rotator = rotation.rotator ?? c.sidecarContainer;
     let report: RotationReport | undefined;
     await checks.run(`nginx answers a steady load of ${(rotation.logBytes / 2 ** 20).toFixed(0)} MiB of access log (long unique paths)`, async () => {
       if (!volumeDir) throw new CheckFailure(`${c.webContainer} has no volume at ${c.webLogDirectory} to watch`);
-      report = await writeRotations(c, rotation, base, runId, volumeDir, sidecar, [webState.pid, sidecarState.pid, ...childPids(webState.pid)]);
+      // Any process of the pod may hold a deleted copy open: nginx's workers, the shipper.
+      const pids = [...[...first.values()].map(state => state.pid), ...childPids(webState.pid)];
+      report = await writeRotations(c, rotation, base, runId, volumeDir, channels.map(({ channel }) => channel), pids,
+        { played: playedContainerName(manifest.podName, rotator), companion: rotator !== c.sidecarContainer });
     });
     if (report) {
       const r = report;
-      await checks.run(`${c.sidecarContainer} printed every request exactly once across the rotations`, async () => checkRotatedExactlyOnce(c, r));
-      await checks.run(`${c.sidecarContainer} rotated access.log and nginx reopened it`, async () => checkRotated(c, rotation, r));
-      await checks.run(`the shared volume stayed near 2 x ${(rotation.rotateAtBytes / 2 ** 20).toFixed(0)} MiB per log file (du)`, async () => checkVolumeBounded(rotation, r));
+      const verb = c.printed === 'json-records' ? 'shipped every request exactly once, as a parsed record,' : 'printed every request exactly once';
+      await checks.run(`${c.sidecarContainer} ${verb} across the rotations`, async () => checkRotatedExactlyOnce(c, r));
+      await checks.run(`${rotator} rotated access.log and nginx reopened it`, async () => checkRotated(c, rotation, r));
+      await checks.run(`the shared volume stayed near 2 x ${(rotation.rotateAtBytes / 2 ** 20).toFixed(0)} MiB per log file (du, open deleted files included)`,
+        async () => checkVolumeBounded(rotation, r));
+      if (rotation.rotator) await checks.run(`${rotation.rotator} printed nothing while it rotated`, async () => checkRotatorSilent(rotator, r));
     }
   }
 
@@ -399,9 +424,13 @@ function httpProbes(containers: readonly any[]): { container: string; port: numb
   return probes;
 }
 
-/** What the stream shipper needs to rotate, tried from inside the sidecar; prints one line per finding. */
+/**
+ * What rotation needs, tried from inside the rotating container; prints one
+ * line per finding. With a second argument, the PID of the shipper's process:
+ * a rotator beside it must be able to read its descriptors' positions.
+ */
 const ROTATION_PROBE = String.raw`
-my $dir = shift;
+my ($dir, $reader) = @ARGV;
 opendir(my $proc, '/proc') or die "cannot list /proc: $!\n";
 my ($master) = grep { my $c; open($c, '<', "/proc/$_/cmdline") && ((<$c> // '') =~ /^nginx: master process/) } grep { /^\d+$/ } readdir $proc;
 if ($master) { print "master $master\n"; print kill(0, $master) ? "signal ok\n" : "signal denied: $!\n" } else { print "no nginx master process visible\n" }
@@ -411,7 +440,24 @@ if (open(my $f, '>', $probe)) {
   print rename($probe, "$probe.1") ? "rename ok\n" : "rename failed: $!\n";
   unlink $probe, "$probe.1";
 } else { print "cannot create a file in $dir: $!\n" }
+if ($reader) {
+  my ($dh, $info);
+  my @fds = opendir($dh, "/proc/$reader/fd") ? (grep { /^\d+$/ } readdir($dh)) : ();
+  my $pos = (@fds && open($info, '<', "/proc/$reader/fdinfo/$fds[0]")) ? (join('', <$info>) =~ /^pos:\s+(\d+)/m)[0] : undef;
+  print defined $pos ? "fdinfo ok (pid $reader, " . scalar(@fds) . " descriptors)\n" : "cannot read the descriptors of pid $reader: $!\n";
+}
 `;
+
+/** A container's command and arguments, as one list. */
+function argvOf(spec: any): string[] {
+  return [...(spec.command ?? []), ...(spec.args ?? [])].map(String);
+}
+
+/** A host PID as the processes of its own PID namespace see it (the last NSpid). */
+function namespacePid(pid: number): number {
+  const line = /^NSpid:\s+(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(line?.trim().split(/\s+/).pop() ?? pid);
+}
 
 /** The PIDs (on the host) whose parent is `pid`: nginx's workers, which hold the log files open too. */
 function childPids(pid: number): number[] {

@@ -30,7 +30,8 @@ export interface ExpectedRecord {
   readonly fields: { readonly [field: string]: FieldCheck };
 }
 
-const USER_AGENT = 'cdk8s-logging-sidecar-e2e';
+/** The user agent of every request the e2e sends; nginx logs it. */
+export const USER_AGENT = 'cdk8s-logging-sidecar-e2e';
 const DIGITS = { pattern: '^[0-9]+$' };
 
 /** One GET, bounded by `timeoutMs`; resolves to the status, or 0 when nothing answered. */
