@@ -26,14 +26,17 @@ const FAKE_NGINX = String.raw`
   my ($path, $count, $reopens, $padding) = @ARGV;
   my $reopen = 0;
   $SIG{USR1} = $reopens eq 'yes' ? sub { $reopen = 1 } : 'IGNORE';
-  open(my $log, '>>', $path) or die $!;
+  our $log;
+  open($log, '>>', $path) or die $!;
   $log->autoflush(1);
+  sub reopen { close $log; open($log, '>>', $path) or die $!; $log->autoflush(1); $reopen = 0 }
   for my $i (1 .. $count) {
-    if ($reopen && ++$reopen > 20) { close $log; open($log, '>>', $path) or die $!; $log->autoflush(1); $reopen = 0 }
+    reopen() if $reopen && ++$reopen > 20;
     print $log sprintf($ENV{LINE_FORMAT}, $i) . "\n";
     select(undef, undef, undef, 0.005) if $i % 10 == 0;
   }
-  sleep 3600;`;
+  # Idle, it still reopens on the signal, as nginx does.
+  while (1) { select(undef, undef, undef, 0.05); reopen() if $reopen }`;
 
 interface Pod { readonly child: ChildProcess; readonly output: () => string; readonly stop: () => Promise<void> }
 
