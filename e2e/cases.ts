@@ -148,6 +148,12 @@ export interface E2eCase {
 
 const MiB = 2 ** 20;
 
+/** The rotation cases: a few MiB of log rotated at 1 MiB several times, in an 8 MiB volume. */
+const ROTATION_PROPS = { rotateLogsAt: Size.mebibytes(1), volumeSizeLimit: Size.mebibytes(8) };
+/** 1 s, so that the 0.6 MiB/s of ROTATION_LOAD stays under 1 MiB per rotateWait and each file rotates on time. */
+const ROTATE_WAIT = Duration.seconds(1);
+const ROTATION_LOAD: RotationExpectation = { rotateAtBytes: 1 * MiB, volumeSizeLimitBytes: 8 * MiB, logBytes: 4 * MiB, logBytesPerSecond: 0.6 * MiB };
+
 export const CASES: readonly E2eCase[] = [
   {
     name: 'webserver',
@@ -176,10 +182,8 @@ export const CASES: readonly E2eCase[] = [
     name: 'rotation',
     synthesize: chart => new LoggingSidecarPod(chart, 'webserver', {
       podName: 'webserver-rotation',
-      // 1 s, so that the 0.6 MiB/s below stays under 1 MiB per rotateWait and each file rotates on time.
-      shipper: LogShipper.stream({ rotateWait: Duration.seconds(1) }),
-      rotateLogsAt: Size.mebibytes(1),
-      volumeSizeLimit: Size.mebibytes(8),
+      shipper: LogShipper.stream({ rotateWait: ROTATE_WAIT }),
+      ...ROTATION_PROPS,
     }),
     webContainer: 'nginx-container',
     webLogDirectory: '/var/log/nginx',
@@ -187,7 +191,7 @@ export const CASES: readonly E2eCase[] = [
     sidecarLogDirectory: '/var/log/nginx',
     webPort: 80,
     shipper: { kind: 'exactly-once', maxDelaySeconds: 2, settleSeconds: 6 },
-    rotation: { rotateAtBytes: 1 * MiB, volumeSizeLimitBytes: 8 * MiB, logBytes: 4 * MiB, logBytesPerSecond: 0.6 * MiB },
+    rotation: ROTATION_LOAD,
   },
   {
     // Fluent Bit (uid 101, read-only root) parses both logs and sends them to Loki and to its stdout.
@@ -210,10 +214,8 @@ export const CASES: readonly E2eCase[] = [
     name: 'fluent-bit-rotation',
     synthesize: chart => new LoggingSidecarPod(chart, 'webserver', {
       podName: 'webserver-fluent-bit-rotation',
-      // 1 s, as in the rotation case: the 0.6 MiB/s below stays under 1 MiB per rotateWait.
-      shipper: LogShipper.fluentBit({ rotateWait: Duration.seconds(1) }),
-      rotateLogsAt: Size.mebibytes(1),
-      volumeSizeLimit: Size.mebibytes(8),
+      shipper: LogShipper.fluentBit({ rotateWait: ROTATE_WAIT }),
+      ...ROTATION_PROPS,
     }),
     webContainer: 'nginx-container',
     webLogDirectory: '/var/log/nginx',
@@ -223,9 +225,6 @@ export const CASES: readonly E2eCase[] = [
     // Flushes every second and finds the new file within its 1 s refresh_interval.
     shipper: { kind: 'exactly-once', maxDelaySeconds: 5, settleSeconds: 4 },
     printed: 'json-records',
-    rotation: {
-      rotateAtBytes: 1 * MiB, volumeSizeLimitBytes: 8 * MiB, logBytes: 4 * MiB, logBytesPerSecond: 0.6 * MiB,
-      rotator: 'sidecar-container-rotator',
-    },
+    rotation: { ...ROTATION_LOAD, rotator: 'sidecar-container-rotator' },
   },
 ];

@@ -1,10 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Duration, Size } from 'cdk8s';
 import * as YAML from 'yaml';
-import { DeliveryPipeline, deliveryPipeline, logLine } from './delivery-pipeline';
+import { DeliveryPipeline, deliveryPipelines, logLine } from './delivery-pipeline';
 import { fluentBitBinary, sleep, waitFor } from './fluent-bit-process';
 
 // The Fluent Bit shipper rotates too: its rotator (rotator.pl, run by the real
@@ -68,20 +67,16 @@ function startPod(p: DeliveryPipeline, lines: number, reopens: boolean): Pod {
 const received = (p: DeliveryPipeline) => (p.receiver?.records().loki ?? [])
   .map(r => /\/seq\/(\d+)/.exec(r.path ?? '')).filter(m => m).map(m => Number(m![1]));
 
-let workDir: string;
-const cleanup: Array<() => Promise<void>> = [];
-beforeAll(() => { workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-bit-rotation-')); });
-afterAll(async () => {
-  await Promise.all(cleanup.map(c => c()));
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+const pipelines = deliveryPipelines('fluent-bit-rotation');
+/** The pods a test started beside its pipeline. */
+const started: Array<() => Promise<void>> = [];
+afterAll(async () => { await Promise.all(started.map(stop => stop())); });
 
 async function pipeline(): Promise<DeliveryPipeline> {
-  const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')), {
+  const p = await pipelines.create({
     // rotateWait 1 s: the writer adds less than 1 MiB per rotateWait, the rate rotation keeps up with.
     rotateLogsAt: Size.mebibytes(1), shipper: { rotateWait: Duration.seconds(1) },
   });
-  cleanup.push(() => p.close());
   await p.startReceiver();
   return p;
 }
@@ -96,7 +91,7 @@ test.concurrent('rotates at rotateLogsAt, keeps the directory under twice that, 
   expect(p.rotatorCommand!.slice(3, 7)).toEqual(['--', '--rotate-bytes', String(2 ** 20), '--rotate-wait']);
   const total = 6000; // about 4 MiB of 700-byte lines, at about 1.5 MiB/s
   const pod = startPod(p, total, true);
-  cleanup.push(pod.stop);
+  started.push(pod.stop);
   let largest = 0;
   let copies = 0;
   const watch = setInterval(() => {
@@ -126,7 +121,7 @@ test.concurrent('gives the file its name back when nginx does not reopen, and ev
   const p = await pipeline();
   const total = 2000; // about 1.4 MiB: past the rotation size once
   const pod = startPod(p, total, false);
-  cleanup.push(pod.stop);
+  started.push(pod.stop);
   await waitFor(() => pod.output().includes('nginx did not reopen'), 'the rotator to give up', 15000);
   expect(fs.existsSync(path.join(p.logDirectory, 'access.log'))).toBe(true);
   expect(fs.existsSync(path.join(p.logDirectory, 'access.log.1'))).toBe(false);

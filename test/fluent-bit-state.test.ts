@@ -1,11 +1,10 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { LoggingSidecarPod, LogShipper } from '../lib';
-import { DeliveryPipeline, deliveryPipeline, LOG_FILES } from './delivery-pipeline';
+import { DeliveryPipeline, deliveryPipelines, LOG_FILES } from './delivery-pipeline';
 import { fluentBitBinary, sleep, waitFor } from './fluent-bit-process';
 
 // Fluent Bit 3.2.10 exits at start when a position database is damaged, and
@@ -41,18 +40,14 @@ function startKeeper(stateDirectory: string, asUser?: number): Keeper {
   return { child, output: () => output, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
-let workDir: string;
-const cleanup: Array<() => Promise<void>> = [];
-beforeAll(() => { workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-bit-state-')); });
-afterAll(async () => {
-  await Promise.all(cleanup.map(c => c()));
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+const pipelines = deliveryPipelines('fluent-bit-state');
+/** Programs a test started beside its pipeline. */
+const started: Array<() => Promise<void>> = [];
+afterAll(async () => { await Promise.all(started.map(stop => stop())); });
 
 /** A pipeline that has shipped 30 lines per file and stopped, leaving its position databases. */
 async function shippedAndStopped(): Promise<DeliveryPipeline> {
-  const p = await deliveryPipeline(fs.mkdtempSync(path.join(workDir, 'run-')));
-  cleanup.push(() => p.close());
+  const p = await pipelines.create();
   await p.startReceiver();
   await p.startShipper();
   for (const file of LOG_FILES) p.write(file, 30);
@@ -99,7 +94,7 @@ describe.each(DAMAGE)('a position database %s', (_, damage, why) => {
     const p = await shippedAndStopped();
     damage(database(p));
     const keeper = startKeeper(p.stateDirectory);
-    cleanup.push(keeper.stop);
+    started.push(keeper.stop);
     await waitFor(() => keeper.output().includes('is not a usable SQLite database'), 'the keeper to move the database aside', 5000);
     expect(keeper.output()).toContain(why);
     expect(fs.existsSync(database(p))).toBe(false);
@@ -121,7 +116,7 @@ test.concurrent('a healthy database is left alone, also while Fluent Bit holds i
   const p = await shippedAndStopped();
   await p.startShipper();
   const keeper = startKeeper(p.stateDirectory);
-  cleanup.push(keeper.stop);
+  started.push(keeper.stop);
   await sleep(5000); // two rounds of the keeper
   await keeper.stop();
   expect(keeper.output()).toBe('');
@@ -136,7 +131,7 @@ test.concurrent('a database damaged while Fluent Bit runs is moved aside before 
   const p = await shippedAndStopped();
   await p.startShipper();
   const keeper = startKeeper(p.stateDirectory);
-  cleanup.push(keeper.stop);
+  started.push(keeper.stop);
   fs.writeFileSync(database(p, 'error.log'), 'not a database at all, and long enough to look at the header of it: '.repeat(3));
   await waitFor(() => keeper.output().includes('tail-error.log.db is not a usable SQLite database'), 'the keeper', 5000);
   expect(await p.shipper!.stop('SIGTERM')).toBe(0);
@@ -146,10 +141,10 @@ test.concurrent('a database damaged while Fluent Bit runs is moved aside before 
 
 test.concurrent('a state directory the sidecar cannot write is reported by the keeper (Fluent Bit exits at start on it)', async () => {
   const p = await shippedAndStopped();
-  for (const dir of [workDir, p.dir]) fs.chmodSync(dir, 0o755); // another user must reach it
+  for (const dir of [path.dirname(p.dir), p.dir]) fs.chmodSync(dir, 0o755); // another user must reach it
   fs.chmodSync(p.stateDirectory, 0o555);
   const keeper = startKeeper(p.stateDirectory, 65534);
-  cleanup.push(keeper.stop);
+  started.push(keeper.stop);
   await waitFor(() => keeper.output().includes('cannot write to'), 'the keeper to report', 5000);
   expect(keeper.output()).toMatch(/cannot write to .*\(Permission denied\): Fluent Bit cannot save its positions or buffer there/);
   // Said once, not every round.
