@@ -6,3 +6,8 @@ export * from './shippers/stream';
 export * from './shippers/custom';
 export * from './shippers/fluent-bit/shipper';
 export * from './shippers/fluent-bit/output';
+export { FluentBitParser } from './shippers/fluent-bit/parsers';
+export type { FluentBitJsonParserOptions, FluentBitMultilineOptions, FluentBitMultilineParserOptions, FluentBitRegexParserOptions } from './shippers/fluent-bit/parsers';
+export * from './shippers/fluent-bit/output-options';
+export * from './shippers/fluent-bit/auth';
+export * from './shippers/fluent-bit/file';

@@ -32,8 +32,15 @@ export interface LogShipperConfig {
   readonly liveness?: kplus.Probe;
   /** Environment variables, such as credentials from Secrets. @default - none */
   readonly env?: { [name: string]: kplus.EnvValue };
-  /** Ports the shipper listens on. @default - none */
+  /**
+   * Ports the shipper listens on, declared on its container in the manifest but not
+   * through cdk8s-plus, so that `exposeViaService()` and `connections` see only the
+   * workload's own ports.
+   * @default - none
+   */
   readonly ports?: kplus.ContainerPort[];
+  /** Annotations for the pod template, such as Prometheus scrape annotations. @default - none */
+  readonly podAnnotations?: { [key: string]: string };
   /** Configuration files the shipper created, mounted read-only at `configDirectory`. @default - none */
   readonly configMap?: kplus.ConfigMap;
   /** Where `configMap` is mounted. @default - not mounted */
@@ -48,6 +55,16 @@ export interface LogShipperConfig {
   readonly stateVolumeSizeLimit?: Size;
   /** Containers the shipper needs beside its own. @default - none */
   readonly companions?: LogShipperCompanion[];
+  /** Further volumes mounted read-only into the shipper's container, such as certificates from Secrets. @default - none */
+  readonly volumes?: LogShipperVolume[];
+}
+
+/** A volume the shipper reads, mounted read-only in its container. */
+export interface LogShipperVolume {
+  /** The volume, created by the shipper's `bind()`. */
+  readonly volume: kplus.Volume;
+  /** Where it is mounted. */
+  readonly path: string;
 }
 
 /** A container a shipper needs beside its own, run the same way (as a native sidecar too) and as the same user. */

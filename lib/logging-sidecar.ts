@@ -1,4 +1,5 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { createHash } from 'crypto';
+import { ApiObject, JsonPatch, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LogShipper, LogShipperConfig } from './log-shipper';
@@ -102,7 +103,16 @@ export interface LoggingSidecarProps {
  * container that writes logs and a sidecar container that ships them.
  */
 export class LoggingSidecar extends Construct {
-  /** The sidecar container (an init container when `nativeSidecar`). */
+  /**
+   * Pod template annotation holding the SHA-256 of the shipper's ConfigMap, on a Deployment,
+   * StatefulSet or DaemonSet: a changed configuration changes the template and so rolls the pods.
+   */
+  public static readonly CONFIG_HASH_ANNOTATION = 'logging-sidecar.cdk8s.io/config-hash';
+
+  /**
+   * The sidecar container (an init container when `nativeSidecar`). The shipper's ports are
+   * declared in the manifest but are not among its `ports`: see `shipperConfig.ports`.
+   */
   public readonly container: kplus.Container;
   /** The emptyDir volume the writer and the sidecar share. */
   public readonly logVolume: kplus.Volume;
@@ -189,9 +199,19 @@ export class LoggingSidecar extends Construct {
       rotateAtBytes: this.rotateLogsAt ? this.rotateLogsAt.toKibibytes() * 1024 : undefined,
       stateDirectory: STATE_DIRECTORY,
     });
-    const ownPaths = [...(spec.needsState ? [STATE_DIRECTORY] : []), ...(spec.configDirectory ? [spec.configDirectory] : [])];
+    const ownPaths = [
+      ...(spec.needsState ? [STATE_DIRECTORY] : []),
+      ...(spec.configDirectory ? [spec.configDirectory] : []),
+      ...(spec.volumes ?? []).map(v => v.path),
+    ];
     if (ownPaths.includes(this.logDirectory)) {
       throw new Error(`logDirectory must differ from the paths the shipper mounts ${show(ownPaths)}, got ${show(this.logDirectory)}`);
+    }
+    for (const { volume } of spec.volumes ?? []) {
+      if (volume.name === volumeName || volumesTaken.includes(volume.name)) {
+        throw new Error(`${this.shipper.displayName} adds a volume named ${show(volume.name)}, which the pod already has `
+          + `(${volume.name === volumeName ? 'volumeName' : `its volumes ${show(volumesTaken)}`})`);
+      }
     }
     const companionNames = (spec.companions ?? []).map(c => `${containerName}-${c.nameSuffix}`);
     const companionRotates = (spec.companions ?? []).some(c => c.mountsLogs);
@@ -210,6 +230,18 @@ export class LoggingSidecar extends Construct {
         throw new Error(`${this.shipper.displayName} listens on port ${port.number}, which container ${show(user.name)} `
           + 'already declares; the containers of a pod share one network namespace');
       }
+    }
+    const hashesConfig = spec.configMap !== undefined && rollsOnTemplateChange(workload);
+    const annotationsTaken: { [key: string]: string } = workload.podMetadata.toJson().annotations ?? {};
+    for (const [key, value] of Object.entries(spec.podAnnotations ?? {})) {
+      if (key in annotationsTaken) {
+        throw new Error(`${this.shipper.displayName} adds the pod annotation ${show(key)}: ${show(value)}, `
+          + `which the workload's pod template already has: ${show(annotationsTaken[key])}`);
+      }
+    }
+    if (hashesConfig && LoggingSidecar.CONFIG_HASH_ANNOTATION in annotationsTaken) {
+      throw new Error(`the workload's pod template already has the annotation ${show(LoggingSidecar.CONFIG_HASH_ANNOTATION)}: `
+        + `${show(annotationsTaken[LoggingSidecar.CONFIG_HASH_ANNOTATION])}, which LoggingSidecar sets to the hash of the shipper's configuration`);
     }
 
     // Everything is checked; now the workload changes.
@@ -238,13 +270,15 @@ export class LoggingSidecar extends Construct {
       const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', spec.configMap, { name: CONFIG_VOLUME_NAME });
       volumeMounts.push({ path: spec.configDirectory, volume: configVolume, readOnly: true });
     }
+    for (const { volume, path } of spec.volumes ?? []) {
+      volumeMounts.push({ path, volume, readOnly: true });
+    }
 
     const containerProps: kplus.ContainerProps = {
       name: containerName,
       image: spec.image,
       command: spec.command,
       args: spec.args,
-      ports: spec.ports,
       envVariables: spec.env,
       liveness: spec.liveness,
       resources: props.resources ?? spec.resources,
@@ -255,6 +289,23 @@ export class LoggingSidecar extends Construct {
       ? workload.addInitContainer({ ...container, restartPolicy: kplus.ContainerRestartPolicy.ALWAYS })
       : workload.addContainer(container);
     this.container = add(containerProps);
+    if (spec.ports?.length) {
+      // Declared in the manifest only, by index (containers are only ever appended): as cdk8s-plus
+      // ports, Deployment.exposeViaService() would expose them beside the workload's own and throw
+      // when one of those is unnamed, and connections.allowFrom() would open them to every peer.
+      // The liveness probe and Prometheus discovery (by annotation or by port name) need no more.
+      const [list, index] = nativeSidecar
+        ? ['initContainers', workload.initContainers.indexOf(this.container)]
+        : ['containers', workload.containers.indexOf(this.container)];
+      ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPath(workload)}/${list}/${index}/ports`, spec.ports.map(kubeContainerPort)));
+    }
+    for (const [key, value] of Object.entries(spec.podAnnotations ?? {})) {
+      workload.podMetadata.addAnnotation(key, value);
+    }
+    if (hashesConfig) {
+      // Computed at synth, from the ConfigMap as it is emitted, so data added or patched later counts too.
+      workload.podMetadata.addAnnotation(LoggingSidecar.CONFIG_HASH_ANNOTATION, Lazy.any({ produce: () => configHash(spec.configMap!) }));
+    }
     // What the shipper needs beside it runs the same way: as a native sidecar too, as the same user.
     this.companionContainers = (spec.companions ?? []).map((companion, i) => add({
       name: companionNames[i],
@@ -309,8 +360,38 @@ function resolveRotation(shipper: LogShipper, files: number, sizeLimit?: Size, r
 
 /** Lets the sidecar see and signal nginx; cdk8s-plus has no prop for it, so it is patched in. */
 function shareProcessNamespace(workload: kplus.AbstractPod): void {
-  const podSpec = workload instanceof kplus.Pod ? '/spec'
+  ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPath(workload)}/shareProcessNamespace`, true));
+}
+
+/** Where the pod spec is in the workload's manifest, for JSON patches. */
+function podSpecPath(workload: kplus.AbstractPod): string {
+  return workload instanceof kplus.Pod ? '/spec'
     : workload instanceof kplus.CronJob ? '/spec/jobTemplate/spec/template/spec'
       : '/spec/template/spec';
-  ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpec}/shareProcessNamespace`, true));
+}
+
+/** A port as cdk8s-plus renders it; JSON patches apply before the generated k8s mapping (which spells `hostIP`). */
+function kubeContainerPort(port: kplus.ContainerPort): { [key: string]: unknown } {
+  const rendered = { containerPort: port.number, protocol: port.protocol, name: port.name, hostPort: port.hostPort, hostIp: port.hostIp };
+  return Object.fromEntries(Object.entries(rendered).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * Whether a changed pod template replaces the running pods. A bare Pod is not
+ * replaced when its annotations change, a Job's template is immutable (a
+ * changed annotation would make the update fail), and a CronJob's next Job
+ * mounts the ConfigMap as it is then, so only these three get the hash.
+ */
+function rollsOnTemplateChange(workload: kplus.AbstractPod): boolean {
+  return workload instanceof kplus.Deployment || workload instanceof kplus.StatefulSet || workload instanceof kplus.DaemonSet;
+}
+
+/** SHA-256 of the ConfigMap's `data` (and `binaryData`, if any) as synthesized, as JSON with sorted keys. */
+function configHash(configMap: kplus.ConfigMap): string {
+  const { data, binaryData } = ApiObject.of(configMap).toJson();
+  return createHash('sha256').update(JSON.stringify({ binaryData: sortedKeys(binaryData), data: sortedKeys(data) })).digest('hex');
+}
+
+function sortedKeys(map?: { [key: string]: string }): { [key: string]: string } | undefined {
+  return map && Object.fromEntries(Object.keys(map).sort().map(key => [key, map[key]]));
 }

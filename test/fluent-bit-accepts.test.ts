@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import { FluentBitLokiChart } from '../examples';
 import { FluentBitOutput, LoggingSidecarPod, LogShipper } from '../lib';
 import { FLUENT_BIT_CHARTS, fluentBitPodProps } from './fluent-bit-charts';
-import { configOf, freePort, httpGet, problems, remap, sleep, startFluentBit, waitFor } from './fluent-bit-process';
+import { configOf, containerEnvironment, freePort, httpGet, problems, remap, sleep, startFluentBit, waitFor } from './fluent-bit-process';
 
 // The real Fluent Bit 3.2.10 starts on every configuration the construct
 // writes: each named chart of the tests, each example, and random option
@@ -33,7 +33,7 @@ async function runConfiguration(manifests: any[]): Promise<string> {
     paths[mount.mountPath] = fs.mkdtempSync(path.join(dir, 'mount-'));
   }
   // What the kubelet would take from Secrets.
-  const env = Object.fromEntries((sidecar.env ?? []).map((v: any) => [v.name, `value-of-${v.valueFrom.secretKeyRef.name}-${v.valueFrom.secretKeyRef.key}`]));
+  const env = containerEnvironment(sidecar);
   const fluentBit = await startFluentBit(remap(config, { paths, httpPort: await freePort() }), dir, 'fluent-bit', env);
   await sleep(1500); // inputs and outputs are initialized; give the first flush and watcher a chance to complain
   const log = fluentBit.output();

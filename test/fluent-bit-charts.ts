@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { FluentBitOutput, FluentBitShipperOptions, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
+import { FluentBitOutput, FluentBitParser, FluentBitShipperOptions, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
 
 // Every Fluent Bit configuration the tests look at, by name, so that the test
 // that starts the real Fluent Bit runs each of them, and a generator of
@@ -33,6 +33,23 @@ function pod(props: LoggingSidecarPodProps): Chart {
 export const FLUENT_BIT_CHARTS: { [name: string]: () => Chart } = {
   'the defaults': () => pod({ shipper: LogShipper.fluentBit() }),
   'every output': () => pod({ shipper: LogShipper.fluentBit({ outputs: EVERY_OUTPUT() }) }),
+  'every parser kind': () => pod({
+    shipper: LogShipper.fluentBit({
+      parsers: {
+        'access.log': FluentBitParser.json({ timeKey: '@timestamp' }),
+        'error.log': FluentBitParser.nginxError(),
+        'upstream.log': FluentBitParser.nginxMain(),
+        'orders.log': FluentBitParser.regex({ regex: '^(?<time>\\S+) (?<status>\\d+)', timeKey: 'time', timeFormat: '%s', types: { status: 'integer' } }),
+        'app.log': FluentBitParser.multiline({
+          firstLine: '^\\d{4}-', continuation: '^\\s', flushTimeout: Duration.millis(500),
+          parser: FluentBitParser.regex({ regex: '^(?<level>[A-Z]+) (?<message>.*)' }),
+        }),
+        'worker.log': FluentBitParser.builtInMultiline('go', { parser: FluentBitParser.json() }),
+        'raw.log': FluentBitParser.none(),
+      },
+    }),
+    logFiles: ['access.log', 'error.log', 'upstream.log', 'orders.log', 'app.log', 'worker.log', 'raw.log'],
+  }),
   'memory buffering, custom limits and intervals, a file with no parser': () => pod({
     shipper: LogShipper.fluentBit({
       filesystemBuffering: false,
@@ -61,6 +78,14 @@ export const FLUENT_BIT_CHARTS: { [name: string]: () => Chart } = {
     new LoggingSidecar(chart, 'logs', {
       workload: deployment, logWriter: nginx, shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.http({ host: 'collector', tls: true })] }),
     });
+    return chart;
+  },
+  'a Deployment with prometheusScrape, exposed by a Service': () => {
+    const chart = Testing.chart();
+    const deployment = new kplus.Deployment(chart, 'web');
+    const nginx = deployment.addContainer({ image: 'nginx:1.27', portNumber: 80 });
+    new LoggingSidecar(chart, 'logs', { workload: deployment, logWriter: nginx, shipper: LogShipper.fluentBit({ prometheusScrape: true }) });
+    deployment.exposeViaService();
     return chart;
   },
 };

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { FluentBitOutput, LoggingSidecarPod, LogShipper } from '../lib';
 import { splunkToken } from './fluent-bit-charts';
-import { configOf, FluentBit, freePort, remap, startFluentBit, waitFor } from './fluent-bit-process';
+import { configOf, containerEnvironment, FluentBit, freePort, remap, startFluentBit, waitFor } from './fluent-bit-process';
 import { LogReceiver, receiverPorts, startReceiver } from './log-receiver';
 import { Nginx, startNginx } from './nginx-process';
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
     httpPort: await freePort(),
   });
   // The token the kubelet would take from the Secret.
-  const env = { [sidecar.env[0].name]: receiver.splunkToken };
+  const env = containerEnvironment(sidecar, () => receiver.splunkToken);
   shipper = await startFluentBit(config, dir, 'shipper', env);
 
   for (let i = 1; i <= REQUESTS; i++) {

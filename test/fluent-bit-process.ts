@@ -103,7 +103,48 @@ export function remap(config: any, where: Remap): any {
       if (input[key]) input[key] = move(input[key]);
     }
   }
+  // Files from Secrets and ConfigMaps, such as tls.ca_file.
+  for (const output of copy.pipeline.outputs) {
+    for (const [key, value] of Object.entries(output)) {
+      if (typeof value === 'string' && value.startsWith(`${SHIPPER_FILES}/`)) output[key] = move(value);
+    }
+  }
   return copy;
+}
+
+/** Where the construct mounts files from Secrets and ConfigMaps in the sidecar. */
+const SHIPPER_FILES = '/fluent-bit/etc/logging-sidecar-files';
+
+/**
+ * Writes the files the kubelet would mount into `container` from Secrets and
+ * ConfigMaps (each volume's items) under `hostRoot`, taking their content
+ * from the manifests (`stringData` or `data`), or from `missing` for a Secret
+ * or ConfigMap the chart only refers to. Returns the pod path to host
+ * directory mapping for `remap`.
+ */
+export function mountedFiles(manifests: any[], container: any, hostRoot: string,
+  missing: (kind: string, name: string, key: string) => string = () => { throw new Error('missing'); }): { [podPath: string]: string } {
+  const pod = manifests.find(m => m.kind === 'Pod') ?? manifests.find(m => m.spec?.template)?.spec?.template;
+  const volumes: any[] = pod.spec.volumes ?? [];
+  const mapping: { [podPath: string]: string } = {};
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = volumes.find(v => v.name === mount.name);
+    const source = volume?.secret ?? volume?.configMap;
+    if (!source?.items || !mount.mountPath.startsWith(SHIPPER_FILES)) continue;
+    const kind = volume.secret ? 'Secret' : 'ConfigMap';
+    const name = volume.secret ? source.secretName : source.name;
+    const object = manifests.find(m => m.kind === kind && m.metadata.name === name);
+    const dir = path.join(hostRoot, mount.mountPath);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const item of source.items) {
+      const content = object?.stringData?.[item.key]
+        ?? (object?.data?.[item.key] !== undefined ? (kind === 'Secret' ? Buffer.from(object.data[item.key], 'base64').toString() : object.data[item.key]) : undefined)
+        ?? missing(kind, name, item.key);
+      fs.writeFileSync(path.join(dir, item.path), content);
+    }
+    mapping[mount.mountPath] = dir;
+  }
+  return mapping;
 }
 
 /** Log lines that mean Fluent Bit refused or ignored part of its configuration, or failed. */
@@ -125,6 +166,32 @@ export interface FluentBit {
 }
 
 /**
+ * The values the kubelet gives the sidecar's downward API variables, for a
+ * pod `webserver` in `default` on `node-1`: every shipper configuration
+ * names them (Fluent Bit refuses to start on an empty one).
+ */
+export const POD_ENVIRONMENT = { POD_NAME: 'webserver', POD_NAMESPACE: 'default', NODE_NAME: 'node-1', POD_IP: '10.244.0.7' };
+
+/**
+ * The environment the kubelet would give a container of a synthesized
+ * manifest: downward API fields from POD_ENVIRONMENT, Secret keys as
+ * `secretValue` gives them, plain values as they are.
+ */
+export function containerEnvironment(container: any,
+  secretValue: (secret: string, key: string) => string = (secret, key) => `value-of-${secret}-${key}`): { [name: string]: string } {
+  const fields: { [path: string]: string } = {
+    'metadata.name': POD_ENVIRONMENT.POD_NAME, 'metadata.namespace': POD_ENVIRONMENT.POD_NAMESPACE,
+    'spec.nodeName': POD_ENVIRONMENT.NODE_NAME, 'status.podIP': POD_ENVIRONMENT.POD_IP,
+  };
+  return Object.fromEntries((container.env ?? []).map((e: any) => {
+    const ref = e.valueFrom?.secretKeyRef;
+    const value = e.value ?? (ref ? secretValue(ref.name, ref.key) : fields[e.valueFrom?.fieldRef?.fieldPath]);
+    if (value === undefined) throw new Error(`no value for the variable ${e.name} (${JSON.stringify(e.valueFrom)})`);
+    return [e.name, value];
+  }));
+}
+
+/**
  * Starts Fluent Bit on `config` (an object, written as YAML into `dir`) and
  * resolves once its health endpoint answers; rejects with its log if it exits first.
  */
@@ -132,7 +199,7 @@ export async function startFluentBit(config: any, dir: string, name = 'fluent-bi
   const file = path.join(dir, `${name}.yaml`);
   fs.writeFileSync(file, typeof config === 'string' ? config : Yaml.stringify(config));
   const httpPort = Number(typeof config === 'string' ? /http_port:\s*"?(\d+)/.exec(config)![1] : config.service.http_port);
-  const child = spawn(fluentBitBinary(), ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(fluentBitBinary(), ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...POD_ENVIRONMENT, ...env } });
   let output = '';
   child.stdout!.on('data', chunk => { output += chunk; });
   child.stderr!.on('data', chunk => { output += chunk; });

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Duration, Size } from 'cdk8s';
 import * as YAML from 'yaml';
 import { DeliveryPipeline, deliveryPipelines, logLine } from './delivery-pipeline';
-import { fluentBitBinary, sleep, waitFor } from './fluent-bit-process';
+import { fluentBitBinary, POD_ENVIRONMENT, sleep, waitFor } from './fluent-bit-process';
 
 // The Fluent Bit shipper rotates too: its rotator (rotator.pl, run by the real
 // perl as the manifest says) renames a file past rotateLogsAt, signals nginx,
@@ -51,7 +51,7 @@ function startPod(p: DeliveryPipeline, lines: number, reopens: boolean): Pod {
   ], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, FAKE_NGINX, LINE_FORMAT: format.replace(/%(?!d)/g, '%%'),
+      ...process.env, ...POD_ENVIRONMENT, FAKE_NGINX, LINE_FORMAT: format.replace(/%(?!d)/g, '%%'),
       LOG: path.join(p.logDirectory, 'access.log'), COUNT: String(lines), REOPEN: reopens ? 'yes' : 'no',
       FLUENT_BIT: fluentBitBinary(), CONFIG: config,
     },

@@ -117,11 +117,11 @@ describe('LogShipper.fluentBit()', () => {
         'labels': 'job=nginx, cluster=prod-1', 'line_format': 'json', 'tenant_id': 'team-a', ...retry,
       },
       {
-        'name': 'es', 'match': '*', 'host': 'es.logging.svc', 'port': '9200', 'tls': 'on', 'tls.verify': 'on',
+        'name': 'es', 'match': '*', 'host': 'es.logging.svc', 'port': '9200', 'tls': 'on', 'tls.verify': 'on', 'tls.verify_hostname': 'on',
         'index': 'nginx-access', 'suppress_type_name': 'on', 'replace_dots': 'on', ...retry,
       },
       {
-        'name': 'splunk', 'match': '*', 'host': 'splunk-hec.logging.svc', 'port': '8088', 'tls': 'on', 'tls.verify': 'on',
+        'name': 'splunk', 'match': '*', 'host': 'splunk-hec.logging.svc', 'port': '8088', 'tls': 'on', 'tls.verify': 'on', 'tls.verify_hostname': 'on',
         'splunk_token': '${FLUENT_BIT_OUTPUT_3_SPLUNK_TOKEN}', ...retry,
       },
       {
@@ -135,7 +135,7 @@ describe('LogShipper.fluentBit()', () => {
     const { pod, configMap } = synth({
       shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.stdout(), FluentBitOutput.splunk({ host: 'hec', token: splunkToken() })] }),
     });
-    expect(sidecarOf(pod).env).toEqual([
+    expect(sidecarOf(pod).env.filter((e: any) => e.valueFrom.secretKeyRef)).toEqual([
       { name: 'FLUENT_BIT_OUTPUT_1_SPLUNK_TOKEN', valueFrom: { secretKeyRef: { name: 'splunk-hec', key: 'token' } } },
     ]);
     expect(configMap.data['fluent-bit.yaml']).toContain('splunk_token: ${FLUENT_BIT_OUTPUT_1_SPLUNK_TOKEN}');
@@ -196,7 +196,8 @@ describe('bad Fluent Bit input', () => {
     ['a port out of range', () => FluentBitOutput.loki({ host: 'loki', port: 70000 }), 'FluentBitOutput.loki() port must be a whole number from 1 to 65535, got 70000'],
     ['a label name with a dash', () => FluentBitOutput.loki({ host: 'loki', labels: { 'app-name': 'x' } }), 'FluentBitOutput.loki() labels must be named with letters, digits and \'_\', not starting with a digit, got "app-name"'],
     ['a label value with a comma', () => FluentBitOutput.loki({ host: 'loki', labels: { job: 'a, b=c' } }), 'FluentBitOutput.loki() labels.job must be 1 to 256 letters, digits or \'_\', \'.\', \':\', \'/\', \'@\', \'+\', \'-\', got "a, b=c"'],
-    ['a label value with a variable', () => FluentBitOutput.loki({ host: 'loki', labels: { job: '${HOSTNAME}' } }), 'FluentBitOutput.loki() labels.job must be 1 to 256'],
+    ['a label value with a variable', () => FluentBitOutput.loki({ host: 'loki', labels: { job: '${HOSTNAME}' } }), "FluentBitOutput.loki() labels.job may name only the pod's variables ${POD_NAME}, ${POD_NAMESPACE}, ${NODE_NAME}, ${POD_IP}, each as the whole value, got \"${HOSTNAME}\""],
+    ['a label value with a pod variable and more', () => FluentBitOutput.loki({ host: 'loki', labels: { job: 'web-${POD_NAME}' } }), 'FluentBitOutput.loki() labels.job may name only the pod\'s variables'],
     ['a label value with a record accessor', () => FluentBitOutput.loki({ host: 'loki', labels: { job: '$path' } }), 'FluentBitOutput.loki() labels.job must be 1 to 256'],
     ['no labels', () => FluentBitOutput.loki({ host: 'loki', labels: {} }), 'FluentBitOutput.loki() labels must name at least one label, Loki rejects streams without labels, got {}'],
     ['a tenant with a newline', () => FluentBitOutput.loki({ host: 'loki', tenantId: 'a\nb' }), 'FluentBitOutput.loki() tenantId must be'],
@@ -204,7 +205,7 @@ describe('bad Fluent Bit input', () => {
     ['a uri with a space', () => FluentBitOutput.http({ host: 'h', uri: '/a b' }), 'FluentBitOutput.http() uri must be a path starting with "/" of at most 2048 characters, without spaces, control characters or "$", got "/a b"'],
     ['a uri with a variable', () => FluentBitOutput.http({ host: 'h', uri: '/${HOME}' }), 'FluentBitOutput.http() uri must be a path starting with "/" of at most 2048 characters, without spaces, control characters or "$", got "/${HOME}"'],
     ['a Splunk token that is no SecretValue', () => FluentBitOutput.splunk({ host: 'hec', token: 'plain-text-token' as any }), 'FluentBitOutput.splunk() token must be a SecretValue ({ secret, key }) naming a Secret, got "plain-text-token"'],
-    ['a Splunk token with a bad key', () => FluentBitOutput.splunk({ host: 'hec', token: { ...splunkToken(), key: 'a/b' } }), 'FluentBitOutput.splunk() token.key must be a Secret data key of letters, digits, \'-\', \'_\' and \'.\', got "a/b"'],
+    ['a Splunk token with a bad key', () => FluentBitOutput.splunk({ host: 'hec', token: { ...splunkToken(), key: 'a/b' } }), 'FluentBitOutput.splunk() token.key must be a data key of 1 to 253 letters, digits, \'-\', \'_\' and \'.\' (not \'.\' or \'..\'), got "a/b"'],
     ['a workload that has a container with the keeper\'s name', () => {
       const chart = Testing.chart();
       const deployment = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx', name: 'web' }, { image: 'x', name: 'logs-state-keeper' }] });

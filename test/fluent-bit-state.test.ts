@@ -5,7 +5,7 @@ import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { LoggingSidecarPod, LogShipper } from '../lib';
 import { DeliveryPipeline, deliveryPipelines, LOG_FILES } from './delivery-pipeline';
-import { fluentBitBinary, sleep, waitFor } from './fluent-bit-process';
+import { fluentBitBinary, POD_ENVIRONMENT, sleep, waitFor } from './fluent-bit-process';
 
 // Fluent Bit 3.2.10 exits at start when a position database is damaged, and
 // a kubelet restarting it finds the same file on the same emptyDir: a crash
@@ -62,7 +62,7 @@ const database = (p: DeliveryPipeline, file = 'access.log') => path.join(p.state
 async function exitWithin(p: DeliveryPipeline, ms: number): Promise<number | 'running'> {
   const file = path.join(p.dir, 'shipper-alone.yaml');
   fs.writeFileSync(file, YAML.stringify(p.config));
-  const child = spawn(fluentBitBinary(), ['-c', file], { stdio: 'ignore' });
+  const child = spawn(fluentBitBinary(), ['-c', file], { stdio: 'ignore', env: { ...process.env, ...POD_ENVIRONMENT } });
   const code = await Promise.race([
     new Promise<number>(resolve => child.on('exit', status => resolve(status ?? -1))),
     sleep(ms).then(() => 'running' as const),

@@ -24,8 +24,16 @@ export interface Nginx {
   readonly stop: () => Promise<void>;
 }
 
+/** How nginx writes its access log, when not as the official image does. */
+export interface NginxOptions {
+  /** The access log's `log_format`, parameters and format strings, such as `escape=json '{...}'`. @default MAIN_FORMAT */
+  readonly logFormat?: string;
+  /** nginx's `TZ`, the zone of `$time_local` and `$time_iso8601`, such as `IST-5:30`. @default - this process's */
+  readonly timeZone?: string;
+}
+
 /** Starts nginx with its files in `dir`, logging into `logDirectory` (default `dir/logs`). */
-export async function startNginx(dir: string, logDirectory = path.join(dir, 'logs')): Promise<Nginx> {
+export async function startNginx(dir: string, logDirectory = path.join(dir, 'logs'), options: NginxOptions = {}): Promise<Nginx> {
   // nginx workers run as an unprivileged user when started as root: they must reach the files.
   fs.mkdirSync(dir, { recursive: true });
   for (let d = dir; d !== path.dirname(d) && d !== os.tmpdir(); d = path.dirname(d)) {
@@ -40,7 +48,7 @@ export async function startNginx(dir: string, logDirectory = path.join(dir, 'log
     error_log ${logDirectory}/error.log notice;
     events {}
     http {
-      log_format main ${MAIN_FORMAT};
+      log_format main ${options.logFormat ?? MAIN_FORMAT};
       access_log ${logDirectory}/access.log main;
       client_body_temp_path ${dir}/body;
       proxy_temp_path ${dir}/proxy;
@@ -58,7 +66,8 @@ export async function startNginx(dir: string, logDirectory = path.join(dir, 'log
     throw new Error('nginx is not installed: apt-get install nginx-light (scripts/setup-test-tools.sh does)');
   }
   execFileSync(binary, ['-t', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'pipe' });
-  const child: ChildProcess = spawn(binary, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  const env = options.timeZone === undefined ? process.env : { ...process.env, TZ: options.timeZone };
+  const child: ChildProcess = spawn(binary, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore', env });
   const exited = new Promise<void>(resolve => child.on('exit', () => resolve()));
   const request = (requestPath: string, headers: Record<string, string> = {}, method = 'GET') =>
     new Promise<number>((resolve, reject) => {

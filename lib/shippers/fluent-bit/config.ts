@@ -1,5 +1,6 @@
 import { FluentBitOutput } from './output';
-import { nginxParsers, parserFor } from './parsers';
+import { OutputContext } from './output-context';
+import { FluentBitParser, nginxParsers, parsingOf } from './parsers';
 
 /** Port of Fluent Bit's HTTP server: the health check the liveness probe calls, and metrics. */
 export const FLUENT_BIT_HTTP_PORT = 2020;
@@ -11,8 +12,14 @@ export const FILESYSTEM_CHUNKS_UP = 8;
 export interface FluentBitConfigInput {
   readonly logDirectory: string;
   readonly logFiles: string[];
+  /** The parser of each file named; the others get the one their name suggests. */
+  readonly parsers: { [file: string]: FluentBitParser };
   readonly stateDirectory: string;
   readonly outputs: FluentBitOutput[];
+  /** What each output's Secrets and files become, by the output's index. */
+  readonly outputContext: (index: number) => OutputContext;
+  /** Filters every record passes before the outputs, in this order. */
+  readonly filters: Array<Record<string, unknown>>;
   readonly memBufLimitMiB: number;
   readonly rotateWaitSeconds: number;
   readonly flushSeconds: number;
@@ -22,7 +29,7 @@ export interface FluentBitConfigInput {
 
 /**
  * Fluent Bit's YAML configuration as an object: one tail input per log file
- * with the parser its name suggests, the nginx parsers and the outputs. It is
+ * with its parser, the parsers and filters they need, and the outputs. It is
  * written with a YAML serializer, so no value can end a line or open a section.
  */
 export function fluentBitConfig(input: FluentBitConfigInput): Record<string, unknown> {
@@ -52,11 +59,12 @@ export function fluentBitConfig(input: FluentBitConfigInput): Record<string, unk
       'storage.metrics': 'on',
     } : {}),
   };
-  const inputs = input.logFiles.map(file => {
-    const parser = parserFor(file);
+  const tagOf = (file: string) => `nginx.${file}`;
+  const parsing = parsingOf(input.logFiles, input.parsers, tagOf);
+  const inputs = input.logFiles.map((file, i) => {
     return {
       'name': 'tail',
-      'tag': `nginx.${file}`,
+      'tag': tagOf(file),
       'path': `${input.logDirectory}/${file}`,
       'path_key': 'file',
       // One position database per file: two tail inputs sharing one SQLite file
@@ -68,7 +76,7 @@ export function fluentBitConfig(input: FluentBitConfigInput): Record<string, unk
       'rotate_wait': String(input.rotateWaitSeconds),
       'mem_buf_limit': `${input.memBufLimitMiB}MB`,
       'skip_long_lines': 'on',
-      ...(parser ? { parser } : {}),
+      ...parsing.inputs[i],
       // Without the pause, tail reads as fast as the disk allows and the buffer grows without bound.
       ...(filesystem ? { 'storage.type': 'filesystem', 'storage.pause_on_chunks_overlimit': 'on' } : {}),
     };
@@ -79,10 +87,13 @@ export function fluentBitConfig(input: FluentBitConfigInput): Record<string, unk
   const delivery: Record<string, string> = { retry_limit: 'no_limits' };
   return {
     service,
-    parsers: nginxParsers(),
+    parsers: [...nginxParsers(), ...parsing.parsers],
+    ...(parsing.multilineParsers.length > 0 ? { multiline_parsers: parsing.multilineParsers } : {}),
     pipeline: {
       inputs,
-      outputs: input.outputs.map((output, i) => output._toFluentBit(i, delivery)),
+      // Parsing the joined records first, so that the other filters see their fields.
+      ...(parsing.filters.length + input.filters.length > 0 ? { filters: [...parsing.filters, ...input.filters] } : {}),
+      outputs: input.outputs.map((output, i) => output._toFluentBit(input.outputContext(i), delivery)),
     },
   };
 }

@@ -1,187 +1,223 @@
-import * as kplus from 'cdk8s-plus-28';
-import { show, validateConfigWord, validateHost, validatePort } from '../../validation';
-
-/** Options every network output of Fluent Bit shares. */
-export interface FluentBitNetworkOutputOptions {
-  /**
-   * Host name or IP address of the receiving service, for example `loki.monitoring.svc`.
-   */
-  readonly host: string;
-
-  /**
-   * TCP port of the receiving service.
-   * @default - the service's usual port: 3100 for Loki, 9200 for Elasticsearch, 8088 for Splunk HEC, 80 (443 with TLS) for HTTP
-   */
-  readonly port?: number;
-
-  /**
-   * Whether to connect with TLS (certificates are verified).
-   * @default false
-   */
-  readonly tls?: boolean;
-}
-
-/** Options of `FluentBitOutput.loki()`. */
-export interface FluentBitLokiOutputOptions extends FluentBitNetworkOutputOptions {
-  /**
-   * Stream labels added to every line; names as Loki allows them (letters, digits, `_`).
-   * @default { job: 'nginx' }
-   */
-  readonly labels?: { [name: string]: string };
-
-  /**
-   * Tenant id sent as `X-Scope-OrgID`, for a multi-tenant Loki.
-   * @default - no tenant header
-   */
-  readonly tenantId?: string;
-}
-
-/** Options of `FluentBitOutput.elasticsearch()`. */
-export interface FluentBitElasticsearchOutputOptions extends FluentBitNetworkOutputOptions {
-  /**
-   * Index the records are written to.
-   * @default 'nginx'
-   */
-  readonly index?: string;
-}
-
-/** Options of `FluentBitOutput.http()`. */
-export interface FluentBitHttpOutputOptions extends FluentBitNetworkOutputOptions {
-  /**
-   * Path the records are POSTed to.
-   * @default '/'
-   */
-  readonly uri?: string;
-}
-
-/** Options of `FluentBitOutput.splunk()`. */
-export interface FluentBitSplunkOutputOptions extends FluentBitNetworkOutputOptions {
-  /**
-   * The HEC token, from a Kubernetes Secret: it reaches Fluent Bit as an
-   * environment variable from `secretKeyRef`, never in the ConfigMap.
-   */
-  readonly token: kplus.SecretValue;
-}
+import { show, validateConfigWord } from '../../validation';
+import { FluentBitAuth } from './auth';
+import { FluentBitFile } from './file';
+import { OutputContext, Settings } from './output-context';
+import {
+  FluentBitCustomOutputOptions,
+  FluentBitElasticsearchOutputOptions,
+  FluentBitForwardOutputOptions,
+  FluentBitHttpOutputOptions,
+  FluentBitLokiOutputOptions,
+  FluentBitSplunkOutputOptions,
+} from './output-options';
+import { headerEntries, networkSettings, validateLabelValue, validateSettingKey, validateSettingValue } from './output-values';
+import { secretValue } from './secret-key';
 
 /**
  * Where the Fluent Bit shipper sends the records it reads: one entry of the
  * configuration's `pipeline.outputs`. Every value is checked when the output
- * is created, so no value can change what another key means.
+ * is created, so no value can change what another key means; credentials
+ * come from Secrets and files from Secrets or ConfigMaps, never into the
+ * ConfigMap.
  */
 export class FluentBitOutput {
   /** Prints each record to the sidecar's standard output, one JSON object per line (`kubectl logs`). */
   public static stdout(): FluentBitOutput {
-    return new FluentBitOutput('stdout', { format: 'json_lines', json_date_key: 'date', json_date_format: 'iso8601' });
+    return new FluentBitOutput('stdout', () => ({ format: 'json_lines', json_date_key: 'date', json_date_format: 'iso8601' }));
   }
 
   /** Pushes to Grafana Loki's HTTP API, each line with its labels. */
   public static loki(options: FluentBitLokiOutputOptions): FluentBitOutput {
     const what = 'FluentBitOutput.loki()';
+    const network = networkSettings(what, options, 3100);
     const labels = options.labels ?? { job: 'nginx' };
     const labelPairs = Object.entries(labels).map(([name, value]) => {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         throw new Error(`${what} labels must be named with letters, digits and '_', not starting with a digit, got ${show(name)}`);
       }
-      validateConfigWord(`${what} labels.${name}`, value);
+      validateLabelValue(`${what} labels.${name}`, value);
       return `${name}=${value}`;
     });
     if (labelPairs.length === 0) {
       throw new Error(`${what} labels must name at least one label, Loki rejects streams without labels, got {}`);
     }
-    const settings = network(what, options, 3100);
-    settings.labels = labelPairs.join(', ');
-    settings.line_format = 'json';
     if (options.tenantId !== undefined) {
       validateConfigWord(`${what} tenantId`, options.tenantId);
-      settings.tenant_id = options.tenantId;
     }
-    return new FluentBitOutput('loki', settings);
+    const auth = authSettings(what, options.auth, ['basic', 'bearer'], { bearer: token => ({ bearer_token: token }) });
+    const headers = headerEntries(what, options, [
+      ...(options.tenantId !== undefined ? ['x-scope-orgid'] : []),
+      ...(options.auth ? ['authorization'] : []),
+    ]);
+    return new FluentBitOutput('loki', context => withHeaders({
+      ...network(context),
+      labels: labelPairs.join(', '),
+      line_format: 'json',
+      ...(options.tenantId !== undefined ? { tenant_id: options.tenantId } : {}),
+      ...auth(context),
+    }, headers(context)));
   }
 
-  /** Writes to an Elasticsearch (or OpenSearch) index with the bulk API. */
+  /** Writes to an Elasticsearch index with the Bulk API (`es`). */
   public static elasticsearch(options: FluentBitElasticsearchOutputOptions): FluentBitOutput {
-    const what = 'FluentBitOutput.elasticsearch()';
-    const index = options.index ?? 'nginx';
-    if (typeof index !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,254}$/.test(index)) {
-      throw new Error(`${what} index must be lowercase letters, digits, '.', '_' and '-', not starting with a symbol, got ${show(index)}`);
-    }
-    const settings = network(what, options, 9200);
-    settings.index = index;
-    settings.suppress_type_name = 'on';
-    settings.replace_dots = 'on';
-    return new FluentBitOutput('es', settings);
+    return FluentBitOutput.bulk('FluentBitOutput.elasticsearch()', 'es', options);
+  }
+
+  /** Writes to an OpenSearch index with the Bulk API (`opensearch`). */
+  public static openSearch(options: FluentBitElasticsearchOutputOptions): FluentBitOutput {
+    return FluentBitOutput.bulk('FluentBitOutput.openSearch()', 'opensearch', options);
   }
 
   /** Sends each record as an event to a Splunk HTTP Event Collector (HEC), with its token from a Secret. */
   public static splunk(options: FluentBitSplunkOutputOptions): FluentBitOutput {
     const what = 'FluentBitOutput.splunk()';
-    const settings = network(what, options, 8088);
-    return new FluentBitOutput('splunk', settings, { splunk_token: secretValue(`${what} token`, options.token) });
+    const network = networkSettings(what, options, 8088);
+    const token = secretValue(`${what} token`, options.token);
+    return new FluentBitOutput('splunk', context => ({ ...network(context), splunk_token: context.secret('SPLUNK_TOKEN', token) }));
   }
 
   /** POSTs records as JSON to any HTTP endpoint. */
   public static http(options: FluentBitHttpOutputOptions): FluentBitOutput {
     const what = 'FluentBitOutput.http()';
+    const network = networkSettings(what, options, options.tls ? 443 : 80);
     const uri = options.uri ?? '/';
     // No `$`: Fluent Bit would read `${NAME}` as an environment variable.
     if (typeof uri !== 'string' || uri.length > 2048 || !/^\/[A-Za-z0-9._~!&'()*+,;=:@%\/?-]*$/.test(uri)) {
       throw new Error(`${what} uri must be a path starting with "/" of at most 2048 characters, without spaces, `
         + `control characters or "$", got ${show(uri)}`);
     }
-    const settings = network(what, options, options.tls ? 443 : 80);
-    settings.uri = uri;
-    settings.format = 'json';
-    return new FluentBitOutput('http', settings);
+    // The http output has no bearer_token setting: the token goes into the header itself.
+    const auth = authSettings(what, options.auth, ['basic', 'bearer'], { bearer: token => ({ header: [`Authorization Bearer ${token}`] }) });
+    const headers = headerEntries(what, options, options.auth ? ['authorization'] : []);
+    return new FluentBitOutput('http', context => {
+      const { header: authHeader, ...authRest } = auth(context) as Settings & { header?: string[] };
+      return withHeaders({ ...network(context), uri, format: 'json', ...authRest }, [...(authHeader ?? []), ...headers(context)]);
+    });
+  }
+
+  /**
+   * Forwards records to a Fluentd or Fluent Bit aggregator (the forward
+   * protocol), waiting for its acknowledgement of each chunk.
+   */
+  public static forward(options: FluentBitForwardOutputOptions): FluentBitOutput {
+    const what = 'FluentBitOutput.forward()';
+    const network = networkSettings(what, options, 24224);
+    const sharedKey = options.sharedKey && secretValue(`${what} sharedKey`, options.sharedKey);
+    return new FluentBitOutput('forward', context => ({
+      ...network(context),
+      // Without the acknowledgement, a chunk the aggregator drops counts as delivered.
+      require_ack_response: 'on',
+      ...(sharedKey ? { shared_key: context.secret('SHARED_KEY', sharedKey), self_hostname: '${POD_NAME}' } : {}),
+    }));
+  }
+
+  /**
+   * Any other output plugin of Fluent Bit, such as `s3` or `kafka`, with its
+   * settings as `fluent-bit -o <plugin> -h` lists them. Every value is checked
+   * as the other outputs' are; whether the plugin knows each setting is
+   * checked by Fluent Bit when it starts.
+   */
+  public static custom(plugin: string, settings: { [key: string]: string }, options: FluentBitCustomOutputOptions = {}): FluentBitOutput {
+    const what = 'FluentBitOutput.custom()';
+    if (typeof plugin !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(plugin)) {
+      throw new Error(`${what} plugin must be a Fluent Bit output plugin name of lowercase letters, digits and '_', such as "s3", got ${show(plugin)}`);
+    }
+    if (!settings || typeof settings !== 'object') {
+      throw new Error(`${what} settings must be an object of setting names to values, got ${show(settings)}`);
+    }
+    const seen = new Map<string, string>();
+    const check = (prop: string, key: string) => {
+      validateSettingKey(`${what} ${prop}`, key);
+      const lower = key.toLowerCase();
+      if (RESERVED_SETTINGS.includes(lower)) {
+        throw new Error(`${what} ${prop} must not set ${show(key)}, which the shipper sets for every output`);
+      }
+      if (seen.has(lower)) {
+        throw new Error(`${what} ${prop} sets ${show(key)}, which ${seen.get(lower)} sets too; Fluent Bit's setting names are case-insensitive`);
+      }
+      seen.set(lower, prop);
+    };
+    for (const [key, value] of Object.entries(settings)) {
+      check('settings', key);
+      validateSettingValue(`${what} settings.${key}`, value);
+    }
+    const secrets = Object.entries(options.secretSettings ?? {}).map(([key, value]) => {
+      check('secretSettings', key);
+      return [key, secretValue(`${what} secretSettings.${key}`, value)] as const;
+    });
+    const files = Object.entries(options.fileSettings ?? {}).map(([key, file]) => {
+      check('fileSettings', key);
+      if (!(file instanceof FluentBitFile)) {
+        throw new Error(`${what} fileSettings.${key} must be made with FluentBitFile.fromSecret() or FluentBitFile.fromConfigMap(), got ${show(file)}`);
+      }
+      return [key, file] as const;
+    });
+    return new FluentBitOutput(plugin, context => ({
+      ...settings,
+      ...Object.fromEntries(secrets.map(([key, value]) => [key, context.secret(key, value)])),
+      ...Object.fromEntries(files.map(([key, file]) => [key, context.file(file)])),
+    }));
+  }
+
+  private static bulk(what: string, plugin: string, options: FluentBitElasticsearchOutputOptions): FluentBitOutput {
+    const network = networkSettings(what, options, 9200);
+    const index = options.index ?? 'nginx';
+    if (typeof index !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,254}$/.test(index)) {
+      throw new Error(`${what} index must be lowercase letters, digits, '.', '_' and '-', not starting with a symbol, got ${show(index)}`);
+    }
+    const auth = authSettings(what, options.auth, ['basic'], {});
+    return new FluentBitOutput(plugin, context => ({
+      ...network(context),
+      index,
+      suppress_type_name: 'on',
+      replace_dots: 'on',
+      ...auth(context),
+    }));
   }
 
   private constructor(
     /** The Fluent Bit output plugin, such as `loki`. */
     public readonly plugin: string,
-    private readonly settings: { [key: string]: string },
-    private readonly secrets: { [key: string]: kplus.SecretValue } = {},
+    private readonly settings: (context: OutputContext) => Settings,
   ) {}
 
   /**
    * The output's entry in `pipeline.outputs`, matching every record, with the
-   * shipper's buffering and retry settings. A setting from a Secret is
-   * `${VARIABLE}`, which Fluent Bit replaces at start with the variable that
-   * `_environment()` gives the container.
+   * shipper's delivery settings.
    * @internal
    */
-  public _toFluentBit(index: number, common: { [key: string]: string }): { [key: string]: string } {
-    const fromSecrets = Object.fromEntries(Object.keys(this.secrets).map(key => [key, `\${${variableName(index, key)}}`]));
-    return { name: this.plugin, match: '*', ...this.settings, ...fromSecrets, ...common };
-  }
-
-  /**
-   * The environment variables of the output's settings from Secrets.
-   * @internal
-   */
-  public _environment(index: number): { [name: string]: kplus.EnvValue } {
-    return Object.fromEntries(Object.entries(this.secrets).map(([key, value]) =>
-      [variableName(index, key), kplus.EnvValue.fromSecretValue(value)]));
+  public _toFluentBit(context: OutputContext, common: { [key: string]: string }): Settings {
+    return { name: this.plugin, match: '*', ...this.settings(context), ...common };
   }
 }
 
-/** `FLUENT_BIT_OUTPUT_0_SPLUNK_TOKEN`: one per output and setting. */
-function variableName(index: number, key: string): string {
-  return `FLUENT_BIT_OUTPUT_${index}_${key.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+/** Settings the shipper gives every output: routing and delivery. */
+const RESERVED_SETTINGS = ['name', 'match', 'match_regex', 'retry_limit', 'storage.total_limit_size'];
+
+/** The settings of `auth`, checked to be a kind the output supports. */
+function authSettings(what: string, auth: FluentBitAuth | undefined, kinds: string[],
+  render: { bearer?: (token: string) => Settings }): (context: OutputContext) => Settings {
+  if (auth === undefined) {
+    return () => ({});
+  }
+  if (!(auth instanceof FluentBitAuth)) {
+    throw new Error(`${what} auth must be made with FluentBitAuth.basic() or FluentBitAuth.bearerToken(), got ${show(auth)}`);
+  }
+  if (!kinds.includes(auth.kind)) {
+    throw new Error(`${what} auth must be ${kinds.map(k => k === 'basic' ? 'FluentBitAuth.basic()' : 'FluentBitAuth.bearerToken()').join(' or ')}, `
+      + `which this output supports, got ${auth.kind === 'basic' ? 'FluentBitAuth.basic()' : 'FluentBitAuth.bearerToken()'}`);
+  }
+  const values = auth._values;
+  if (auth.kind === 'bearer') {
+    return context => render.bearer!(context.secret('BEARER_TOKEN', values.token!));
+  }
+  return context => ({
+    http_user: values.username ?? context.secret('HTTP_USER', values.usernameSecret!),
+    http_passwd: context.secret('HTTP_PASSWD', values.password!),
+  });
 }
 
-function secretValue(prop: string, value: kplus.SecretValue): kplus.SecretValue {
-  if (!value || typeof value !== 'object' || !value.secret || typeof value.secret.name !== 'string') {
-    throw new Error(`${prop} must be a SecretValue ({ secret, key }) naming a Secret, got ${show(value)}`);
-  }
-  // A Secret's data key: letters, digits, '-', '_' and '.'.
-  if (typeof value.key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(value.key)) {
-    throw new Error(`${prop}.key must be a Secret data key of letters, digits, '-', '_' and '.', got ${show(value.key)}`);
-  }
-  return { secret: value.secret, key: value.key };
-}
-
-function network(what: string, options: FluentBitNetworkOutputOptions, defaultPort: number): { [key: string]: string } {
-  validateHost(`${what} host`, options.host);
-  const port = options.port ?? defaultPort;
-  validatePort(`${what} port`, port);
-  return { host: options.host, port: String(port), tls: options.tls ? 'on' : 'off', 'tls.verify': 'on' };
+/** Adds the `header` list, when there are headers. */
+function withHeaders(settings: Settings, headers: string[]): Settings {
+  return headers.length > 0 ? { ...settings, header: headers } : settings;
 }

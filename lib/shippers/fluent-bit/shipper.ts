@@ -8,6 +8,9 @@ import { UBUNTU_IMAGE } from '../defaults';
 import { show, validateFluentBitPath, validateImageReference, validateWholeSeconds } from '../../validation';
 import { FLUENT_BIT_HTTP_PORT, fluentBitConfig } from './config';
 import { FluentBitOutput } from './output';
+import { FluentBitParser } from './parsers';
+import { OutputBindings } from './output-bindings';
+import { podMetadataEnvironment, podMetadataFilter } from './pod-metadata';
 
 /** Options of `LogShipper.fluentBit()`. */
 export interface FluentBitShipperOptions {
@@ -66,6 +69,33 @@ export interface FluentBitShipperOptions {
    * @default 'ubuntu:latest'
    */
   readonly stateKeeperImage?: string;
+
+  /**
+   * How each file's lines become records, by file name, such as
+   * `{ 'access.log': FluentBitParser.json() }`; each must be one of the sidecar's `logFiles`.
+   * @default - by the file's name: `FluentBitParser.nginxMain()` when it contains `access`,
+   * `FluentBitParser.nginxError()` when it contains `error`, else `FluentBitParser.none()`
+   */
+  readonly parsers?: { [file: string]: FluentBitParser };
+
+  /**
+   * Add the pod's name, namespace, node and IP to every record (`pod_name`,
+   * `pod_namespace`, `node_name`, `pod_ip`), so that the replicas of a
+   * Deployment are told apart. The sidecar has them as the environment
+   * variables `POD_NAME`, `POD_NAMESPACE`, `NODE_NAME` and `POD_IP` from the
+   * downward API either way, which Loki labels may name.
+   * @default true
+   */
+  readonly podMetadata?: boolean;
+
+  /**
+   * Annotate the pod template for Prometheus (`prometheus.io/scrape: "true"`,
+   * `prometheus.io/port: "2020"`, `prometheus.io/path: /api/v2/metrics/prometheus`), so that
+   * a Prometheus discovering pods by these annotations scrapes Fluent Bit's metrics. These
+   * annotations name one port per pod: the workload must not have them already.
+   * @default false
+   */
+  readonly prometheusScrape?: boolean;
 }
 
 /**
@@ -88,6 +118,9 @@ export class FluentBitShipper extends LogShipper {
   private readonly flushSeconds: number;
   private readonly filesystemBuffering: boolean;
   private readonly stateKeeperImage?: string;
+  private readonly parsers: { [file: string]: FluentBitParser };
+  private readonly podMetadata: boolean;
+  private readonly prometheusScrape: boolean;
 
   constructor(options: FluentBitShipperOptions = {}) {
     super();
@@ -108,6 +141,17 @@ export class FluentBitShipper extends LogShipper {
     this.rotateWaitSeconds = validateWholeSeconds(`${this.displayName} rotateWait`, options.rotateWait ?? Duration.seconds(5), MAX_ROTATE_WAIT_SECONDS);
     this.flushSeconds = validateWholeSeconds(`${this.displayName} flushInterval`, options.flushInterval ?? Duration.seconds(1), MAX_FLUSH_SECONDS);
     this.filesystemBuffering = options.filesystemBuffering ?? true;
+    this.parsers = { ...(options.parsers ?? {}) };
+    for (const [file, parser] of Object.entries(this.parsers)) {
+      if (!(parser instanceof FluentBitParser)) {
+        throw new Error(`${this.displayName} parsers[${show(file)}] must be made with a FluentBitParser method such as FluentBitParser.json(), got ${show(parser)}`);
+      }
+    }
+    this.podMetadata = options.podMetadata ?? true;
+    if (typeof this.podMetadata !== 'boolean') {
+      throw new Error(`${this.displayName} podMetadata must be true or false, got ${show(options.podMetadata)}`);
+    }
+    this.prometheusScrape = options.prometheusScrape ?? false;
     if (options.stateKeeper ?? true) {
       this.stateKeeperImage = options.stateKeeperImage ?? UBUNTU_IMAGE;
       validateImageReference(`${this.displayName} stateKeeperImage`, this.stateKeeperImage);
@@ -118,11 +162,20 @@ export class FluentBitShipper extends LogShipper {
 
   public bind(scope: Construct, options: LogShipperBindOptions): LogShipperConfig {
     validateFluentBitPath(`logDirectory (read by ${this.displayName})`, options.logDirectory);
+    for (const file of Object.keys(this.parsers)) {
+      if (!options.logFiles.includes(file)) {
+        throw new Error(`${this.displayName} parsers must name files among the sidecar's logFiles ${show(options.logFiles)}, got ${show(file)}`);
+      }
+    }
+    const bindings = new OutputBindings();
     const config = fluentBitConfig({
       logDirectory: options.logDirectory,
       logFiles: options.logFiles,
+      parsers: this.parsers,
       stateDirectory: options.stateDirectory,
       outputs: this.outputs,
+      outputContext: index => bindings.contextFor(index),
+      filters: this.podMetadata ? [podMetadataFilter()] : [],
       memBufLimitMiB: this.memBufLimitMiB,
       rotateWaitSeconds: this.rotateWaitSeconds,
       flushSeconds: this.flushSeconds,
@@ -149,7 +202,13 @@ export class FluentBitShipper extends LogShipper {
         failureThreshold: 3,
       }),
       ports: [{ number: FLUENT_BIT_HTTP_PORT, name: 'fluent-bit-http' }],
-      env: Object.assign({}, ...this.outputs.map((output, i) => output._environment(i))),
+      podAnnotations: this.prometheusScrape ? {
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(FLUENT_BIT_HTTP_PORT),
+        'prometheus.io/path': PROMETHEUS_METRICS_PATH,
+      } : undefined,
+      env: { ...podMetadataEnvironment(), ...bindings.environment() },
+      volumes: bindings.volumes(scope),
       configMap: this.configMap,
       configDirectory: CONFIG_DIRECTORY,
       needsState: true,
@@ -179,6 +238,8 @@ export class FluentBitShipper extends LogShipper {
 }
 
 const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:3.2.10';
+/** Where Fluent Bit's HTTP server answers with its metrics in Prometheus' text format. */
+const PROMETHEUS_METRICS_PATH = '/api/v2/metrics/prometheus';
 const MAX_ROTATE_WAIT_SECONDS = 86400;
 const MAX_FLUSH_SECONDS = 3600;
 /** The state keeper's and the rotator's programs, run with `perl -e`, so their image needs nothing but perl. */

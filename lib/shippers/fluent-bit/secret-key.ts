@@ -1,0 +1,23 @@
+import * as kplus from 'cdk8s-plus-28';
+import { show } from '../../validation';
+
+/**
+ * A data key of a Secret or a ConfigMap: letters, digits, `-`, `_` and `.`,
+ * not `.` or `..`, so that it is also a file name.
+ */
+export function checkedKey(prop: string, key: string): string {
+  if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key) || key === '.' || key === '..') {
+    throw new Error(`${prop} must be a data key of 1 to 253 letters, digits, '-', '_' and '.' (not '.' or '..'), got ${show(key)}`);
+  }
+  return key;
+}
+
+/** A Secret's key, checked: the Secret has a name and the key is a valid data key. */
+export function secretValue(prop: string, value: kplus.SecretValue): kplus.SecretValue {
+  const name = (value as { secret?: { name?: unknown } } | undefined)?.secret?.name;
+  if (!value || typeof value !== 'object' || typeof name !== 'string' || name.length === 0) {
+    throw new Error(`${prop} must be a SecretValue ({ secret, key }) naming a Secret, got ${show(value)}`);
+  }
+  checkedKey(`${prop}.key`, value.key);
+  return { secret: value.secret, key: value.key };
+}
