@@ -24,9 +24,20 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 // Plain file names only: no directories, nothing a shell or a glob would read specially.
 const LOG_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
-/** Shows a received value unambiguously, escapes and all. */
+/**
+ * Shows a received value unambiguously, escapes and all; an object with a
+ * `toString()` of its own (such as a FluentBitFile) as that, and one JSON
+ * cannot show (a construct, with its cycles) by its type.
+ */
 export function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  if (value && typeof value === 'object' && value.toString !== Object.prototype.toString && !Array.isArray(value)) {
+    return String(value);
+  }
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return `a ${(value as object).constructor?.name ?? 'value'} that cannot be shown as JSON`;
+  }
 }
 
 /** A container or volume name: a DNS-1123 label, as the API server requires. */

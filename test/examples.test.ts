@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { FluentBitLokiChart, HardenedStreamingChart } from '../examples';
+import { ElasticsearchChart, FluentBitLokiChart, HardenedStreamingChart, LokiTlsChart, SplunkChart } from '../examples';
 import { configOf } from './fluent-bit-process';
 import { restrictedViolations } from './pod-security-standards';
 
@@ -52,5 +52,50 @@ describe('examples/fluent-bit-loki', () => {
     const outputs = configOf(manifests).pipeline.outputs;
     expect(outputs.map((o: any) => o.name)).toEqual(['loki', 'stdout']);
     expect(outputs[0]).toMatchObject({ host: 'loki-gateway.monitoring.svc.cluster.local', port: '80', labels: 'job=nginx, app=webserver' });
+  });
+});
+
+describe.each([
+  ['loki-tls', (app: any) => new LokiTlsChart(app, 'loki-tls'), {
+    output: { 'name': 'loki', 'host': 'loki-gateway.monitoring.svc.cluster.local', 'port': '443', 'tenant_id': 'team-web', 'http_user': 'team-web',
+      'http_passwd': '${FLUENT_BIT_OUTPUT_0_HTTP_PASSWD}', 'tls.ca_file': '/fluent-bit/etc/logging-sidecar-files/secrets/loki-ca/ca.crt',
+      'labels': 'job=nginx, app=webserver, pod=${POD_NAME}, namespace=${POD_NAMESPACE}' },
+    secrets: [['FLUENT_BIT_OUTPUT_0_HTTP_PASSWD', 'loki-credentials', 'password']],
+    volume: { name: 'log-shipper-secret-0', secret: { secretName: 'loki-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], optional: false } },
+  }],
+  ['elasticsearch', (app: any) => new ElasticsearchChart(app, 'elasticsearch'), {
+    output: { 'name': 'es', 'host': 'elasticsearch-es-http.logging.svc.cluster.local', 'port': '9200', 'http_user': 'elastic',
+      'http_passwd': '${FLUENT_BIT_OUTPUT_0_HTTP_PASSWD}', 'tls.ca_file': '/fluent-bit/etc/logging-sidecar-files/secrets/elasticsearch-es-http-certs-public/ca.crt' },
+    secrets: [['FLUENT_BIT_OUTPUT_0_HTTP_PASSWD', 'elasticsearch-es-elastic-user', 'elastic']],
+    volume: { name: 'log-shipper-secret-0', secret: { secretName: 'elasticsearch-es-http-certs-public', items: [{ key: 'ca.crt', path: 'ca.crt' }], optional: false } },
+  }],
+  ['splunk', (app: any) => new SplunkChart(app, 'splunk'), {
+    output: { 'name': 'splunk', 'host': 'splunk-hec.logging.svc.cluster.local', 'port': '8088', 'splunk_token': '${FLUENT_BIT_OUTPUT_0_SPLUNK_TOKEN}',
+      'tls.ca_file': '/fluent-bit/etc/logging-sidecar-files/configmaps/splunk-ca/ca.crt' },
+    secrets: [['FLUENT_BIT_OUTPUT_0_SPLUNK_TOKEN', 'splunk-hec-token', 'token']],
+    volume: { name: 'log-shipper-configmap-0', configMap: { name: 'splunk-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], optional: false } },
+  }],
+] as const)('examples/%s', (_, chart, expected) => {
+  const manifests = Testing.synth(chart(Testing.app()));
+  const pod = manifests.find(m => m.kind === 'Pod');
+  const sidecar = pod.spec.containers.find((c: any) => c.name === 'sidecar-container');
+
+  test('snapshot', () => {
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('a hardened pod and its ConfigMap; the Secrets it names are not in it', () => {
+    expect(manifests.map(m => m.kind).sort()).toEqual(['ConfigMap', 'Pod']);
+    expect(restrictedViolations(pod.spec)).toEqual([]);
+  });
+
+  test('ships over TLS, verifying the server and its name against the mounted CA', () => {
+    expect(configOf(manifests).pipeline.outputs[0]).toMatchObject({ ...expected.output, 'tls': 'on', 'tls.verify': 'on', 'tls.verify_hostname': 'on' });
+    expect(pod.spec.volumes).toContainEqual(expected.volume);
+  });
+
+  test('takes its credentials from the Secret as environment variables', () => {
+    expect(sidecar.env.filter((e: any) => e.valueFrom.secretKeyRef).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]))
+      .toEqual(expected.secrets);
   });
 });

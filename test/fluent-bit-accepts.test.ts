@@ -3,10 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { FluentBitLokiChart } from '../examples';
+import { ElasticsearchChart, FluentBitLokiChart, LokiTlsChart, SplunkChart } from '../examples';
 import { FluentBitOutput, LoggingSidecarPod, LogShipper } from '../lib';
 import { FLUENT_BIT_CHARTS, fluentBitPodProps } from './fluent-bit-charts';
-import { configOf, containerEnvironment, freePort, httpGet, problems, remap, sleep, startFluentBit, waitFor } from './fluent-bit-process';
+import { configOf, containerEnvironment, freePort, httpGet, mountedFiles, problems, remap, sleep, startFluentBit, waitFor } from './fluent-bit-process';
+import { makeTlsFixture, TlsFixture } from './tls-fixture';
 
 // The real Fluent Bit 3.2.10 starts on every configuration the construct
 // writes: each named chart of the tests, each example, and random option
@@ -17,7 +18,17 @@ import { configOf, containerEnvironment, freePort, httpGet, problems, remap, sle
 const RANDOM_CONFIGURATIONS = 16;
 
 let workDir: string;
-beforeAll(() => { workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-bit-accepts-')); });
+let tls: TlsFixture;
+beforeAll(() => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-bit-accepts-'));
+  tls = makeTlsFixture(path.join(workDir, 'pki'));
+});
+
+/** A Secret's or ConfigMap's file the chart only refers to: a PEM of the kind its key names. */
+function pemFor(_kind: string, _name: string, key: string): string {
+  const file = /key/.test(key) ? tls.clientKeyFile : /ca/.test(key) ? tls.caFile : tls.clientCertFile;
+  return fs.readFileSync(file, 'utf8');
+}
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 /** Starts Fluent Bit on the chart's configuration and returns its log, or throws with it. */
@@ -32,6 +43,8 @@ async function runConfiguration(manifests: any[]): Promise<string> {
   for (const mount of sidecar.volumeMounts) {
     paths[mount.mountPath] = fs.mkdtempSync(path.join(dir, 'mount-'));
   }
+  // Certificates and keys, as the kubelet would mount them.
+  Object.assign(paths, mountedFiles(manifests, sidecar, dir, pemFor));
   // What the kubelet would take from Secrets.
   const env = containerEnvironment(sidecar);
   const fluentBit = await startFluentBit(remap(config, { paths, httpPort: await freePort() }), dir, 'fluent-bit', env);
@@ -114,10 +127,14 @@ describe('the real Fluent Bit accepts', () => {
     expect(log).toMatch(/\[output:\w+:\w+\.0\] worker #0 started|\[output:stdout:stdout\.0\]|\[ info\] \[output:/);
   }, 20000);
 
-  test.concurrent('the configuration of the fluent-bit-loki example', async () => {
-    const app = new App();
-    const chart: Chart = new FluentBitLokiChart(app, 'fluent-bit-loki');
-    await runConfiguration(Testing.synth(chart));
+  const EXAMPLES: { [name: string]: (app: App) => Chart } = {
+    'fluent-bit-loki': app => new FluentBitLokiChart(app, 'fluent-bit-loki'),
+    'loki-tls': app => new LokiTlsChart(app, 'loki-tls'),
+    'elasticsearch': app => new ElasticsearchChart(app, 'elasticsearch'),
+    'splunk': app => new SplunkChart(app, 'splunk'),
+  };
+  test.concurrent.each(Object.keys(EXAMPLES))('the configuration of the %s example', async (name) => {
+    await runConfiguration(Testing.synth(EXAMPLES[name](new App())));
   }, 20000);
 
   test.concurrent(`${RANDOM_CONFIGURATIONS} configurations of random options`, async () => {

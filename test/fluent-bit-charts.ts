@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { FluentBitOutput, FluentBitParser, FluentBitShipperOptions, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
+import { FluentBitAuth, FluentBitFile, FluentBitOutput, FluentBitParser, FluentBitShipperOptions, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
 
 // Every Fluent Bit configuration the tests look at, by name, so that the test
 // that starts the real Fluent Bit runs each of them, and a generator of
@@ -14,6 +14,12 @@ export const splunkToken = (): kplus.SecretValue => ({
   secret: kplus.Secret.fromSecretName(SECRETS, `secret-${secrets++}`, 'splunk-hec'), key: 'token',
 });
 
+/** Secrets and ConfigMaps the charts only refer to. */
+const CA_BUNDLE = kplus.ConfigMap.fromConfigMapName(SECRETS, 'ca-bundle', 'ca-bundle');
+const CLIENT_TLS = kplus.Secret.fromSecretName(SECRETS, 'client-tls', 'client-tls');
+const CREDENTIALS = kplus.Secret.fromSecretName(SECRETS, 'credentials', 'backend-credentials');
+const secretKey = (key: string): kplus.SecretValue => ({ secret: CREDENTIALS, key });
+
 /** Each output with every option set. */
 export const EVERY_OUTPUT = () => [
   FluentBitOutput.stdout(),
@@ -21,6 +27,23 @@ export const EVERY_OUTPUT = () => [
   FluentBitOutput.elasticsearch({ host: 'es.logging.svc', tls: true, index: 'nginx-access' }),
   FluentBitOutput.splunk({ host: 'splunk-hec.logging.svc', port: 8088, tls: true, token: splunkToken() }),
   FluentBitOutput.http({ host: '10.0.0.7', port: 8080, uri: '/ingest?source=nginx' }),
+  FluentBitOutput.openSearch({
+    host: 'opensearch.logging.svc', tls: true, index: 'nginx-os', tlsCa: FluentBitFile.fromConfigMap(CA_BUNDLE, 'ca.crt'),
+    auth: FluentBitAuth.basic({ usernameSecret: secretKey('username'), password: secretKey('password') }),
+  }),
+  FluentBitOutput.forward({
+    host: 'fluentd.logging.svc', tls: true, tlsServerName: 'aggregator.example', sharedKey: secretKey('shared-key'),
+    tlsClientCertificate: FluentBitFile.fromSecret(CLIENT_TLS, 'tls.crt'), tlsClientKey: FluentBitFile.fromSecret(CLIENT_TLS, 'tls.key'),
+  }),
+  FluentBitOutput.loki({
+    host: 'loki.example.com', port: 443, tls: true, auth: FluentBitAuth.bearerToken(secretKey('token')),
+    labels: { pod: '${POD_NAME}', namespace: '${POD_NAMESPACE}', node: '${NODE_NAME}', ip: '${POD_IP}' },
+    headers: { 'X-Source': 'nginx sidecar' }, secretHeaders: { 'X-Api-Key': secretKey('api-key') },
+  }),
+  FluentBitOutput.http({
+    host: 'collector.example.com', tls: true, tlsVerify: false, auth: FluentBitAuth.basic({ username: 'nginx', password: secretKey('password') }),
+  }),
+  FluentBitOutput.custom('null', {}),
 ];
 
 function pod(props: LoggingSidecarPodProps): Chart {

@@ -128,6 +128,27 @@ describe('LogShipper.fluentBit()', () => {
         'name': 'http', 'match': '*', 'host': '10.0.0.7', 'port': '8080', 'tls': 'off', 'tls.verify': 'on',
         'uri': '/ingest?source=nginx', 'format': 'json', ...retry,
       },
+      {
+        'name': 'opensearch', 'match': '*', 'host': 'opensearch.logging.svc', 'port': '9200', 'tls': 'on', 'tls.verify': 'on', 'tls.verify_hostname': 'on',
+        'tls.ca_file': '/fluent-bit/etc/logging-sidecar-files/configmaps/ca-bundle/ca.crt', 'index': 'nginx-os', 'suppress_type_name': 'on', 'replace_dots': 'on',
+        'http_user': '${FLUENT_BIT_OUTPUT_5_HTTP_USER}', 'http_passwd': '${FLUENT_BIT_OUTPUT_5_HTTP_PASSWD}', ...retry,
+      },
+      {
+        'name': 'forward', 'match': '*', 'host': 'fluentd.logging.svc', 'port': '24224', 'tls': 'on', 'tls.verify': 'on', 'tls.verify_hostname': 'on',
+        'tls.crt_file': '/fluent-bit/etc/logging-sidecar-files/secrets/client-tls/tls.crt',
+        'tls.key_file': '/fluent-bit/etc/logging-sidecar-files/secrets/client-tls/tls.key', 'tls.vhost': 'aggregator.example',
+        'require_ack_response': 'on', 'shared_key': '${FLUENT_BIT_OUTPUT_6_SHARED_KEY}', 'self_hostname': '${POD_NAME}', ...retry,
+      },
+      {
+        'name': 'loki', 'match': '*', 'host': 'loki.example.com', 'port': '443', 'tls': 'on', 'tls.verify': 'on', 'tls.verify_hostname': 'on',
+        'labels': 'pod=${POD_NAME}, namespace=${POD_NAMESPACE}, node=${NODE_NAME}, ip=${POD_IP}', 'line_format': 'json',
+        'bearer_token': '${FLUENT_BIT_OUTPUT_7_BEARER_TOKEN}', 'header': ['X-Source nginx sidecar', 'X-Api-Key ${FLUENT_BIT_OUTPUT_7_HEADER_0}'], ...retry,
+      },
+      {
+        'name': 'http', 'match': '*', 'host': 'collector.example.com', 'port': '443', 'tls': 'on', 'tls.verify': 'off',
+        'uri': '/', 'format': 'json', 'http_user': 'nginx', 'http_passwd': '${FLUENT_BIT_OUTPUT_8_HTTP_PASSWD}', ...retry,
+      },
+      { name: 'null', match: '*', ...retry },
     ]);
   });
 

@@ -13,7 +13,7 @@ export interface TlsFixture {
   readonly caFile: string;
   /** A CA that signed neither. */
   readonly wrongCaFile: string;
-  /** The receiver's certificate for `localhost` and 127.0.0.1, and its key. */
+  /** The receiver's certificate for `localhost`, 127.0.0.1 and the `serverNames`, and its key. */
   readonly serverCertFile: string;
   readonly serverKeyFile: string;
   /** A certificate of the right CA for `elsewhere.example` only, and its key. */
@@ -24,7 +24,8 @@ export interface TlsFixture {
   readonly clientKeyFile: string;
 }
 
-export function makeTlsFixture(dir: string): TlsFixture {
+/** `serverNames`: more names the receiver's certificate is for, such as a Service's cluster DNS name. */
+export function makeTlsFixture(dir: string, serverNames: string[] = []): TlsFixture {
   fs.mkdirSync(dir, { recursive: true });
   const file = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -39,7 +40,7 @@ export function makeTlsFixture(dir: string): TlsFixture {
   };
   ca('test-ca');
   ca('wrong-ca');
-  signed('server', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  signed('server', 'localhost', `subjectAltName=${['localhost', ...serverNames].map(n => `DNS:${n}`).join(',')},IP:127.0.0.1\nextendedKeyUsage=serverAuth\n`);
   signed('other-name', 'elsewhere.example', 'subjectAltName=DNS:elsewhere.example\nextendedKeyUsage=serverAuth\n');
   signed('client', 'webserver-sidecar', 'extendedKeyUsage=clientAuth\n');
   return {

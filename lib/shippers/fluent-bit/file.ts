@@ -31,6 +31,11 @@ export class FluentBitFile {
     public readonly _configMap?: kplus.IConfigMap,
   ) {}
 
+  /** How the file was given, as in `FluentBitFile.fromSecret("name", "key")`. */
+  public toString(): string {
+    return `FluentBitFile.${this.source === 'secret' ? 'fromSecret' : 'fromConfigMap'}(${JSON.stringify(this.sourceName)}, ${JSON.stringify(this.key)})`;
+  }
+
   /** @internal */
   public _isSecret(): boolean {
     return this.source === 'secret';

@@ -1,0 +1,201 @@
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { FluentBitAuth, FluentBitFile, FluentBitOutput, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
+import { configOf } from './fluent-bit-process';
+
+// What the outputs put into the pod besides the configuration: environment
+// variables from Secrets and the downward API, and read-only volumes for
+// files from Secrets and ConfigMaps; and the values they refuse.
+
+const refs = Testing.chart();
+const CREDENTIALS = kplus.Secret.fromSecretName(refs, 'credentials', 'backend-credentials');
+const CLIENT_TLS = kplus.Secret.fromSecretName(refs, 'client-tls', 'client-tls');
+const BUNDLE = kplus.ConfigMap.fromConfigMapName(refs, 'bundle', 'ca-bundle');
+const secret = (key: string): kplus.SecretValue => ({ secret: CREDENTIALS, key });
+
+function synth(props: LoggingSidecarPodProps) {
+  const chart = Testing.chart();
+  new LoggingSidecarPod(chart, 'pod', props);
+  const manifests = Testing.synth(chart);
+  const pod = manifests.find(m => m.kind === 'Pod');
+  return { manifests, pod, sidecar: pod.spec.containers.find((c: any) => c.name === 'sidecar-container'), config: configOf(manifests) };
+}
+
+describe('files from Secrets and ConfigMaps', () => {
+  const { pod, sidecar, config } = synth({
+    shipper: LogShipper.fluentBit({
+      outputs: [
+        FluentBitOutput.loki({
+          host: 'loki', tls: true, tlsCa: FluentBitFile.fromConfigMap(BUNDLE, 'ca.crt'),
+          tlsClientCertificate: FluentBitFile.fromSecret(CLIENT_TLS, 'tls.crt'), tlsClientKey: FluentBitFile.fromSecret(CLIENT_TLS, 'tls.key'),
+        }),
+        FluentBitOutput.splunk({ host: 'hec', tls: true, tlsCa: FluentBitFile.fromConfigMap(BUNDLE, 'ca.crt'), token: secret('hec') }),
+      ],
+    }),
+  });
+
+  test('each Secret and ConfigMap is one volume projecting only the keys used, and must exist', () => {
+    expect(pod.spec.volumes).toContainEqual({
+      name: 'log-shipper-configmap-0', configMap: { name: 'ca-bundle', items: [{ key: 'ca.crt', path: 'ca.crt' }], optional: false },
+    });
+    expect(pod.spec.volumes).toContainEqual({
+      name: 'log-shipper-secret-0',
+      secret: { secretName: 'client-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], optional: false },
+    });
+  });
+
+  test('mounted read-only in the sidecar only, at the paths the configuration names', () => {
+    expect(sidecar.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'log-shipper-configmap-0', mountPath: '/fluent-bit/etc/logging-sidecar-files/configmaps/ca-bundle', readOnly: true },
+      { name: 'log-shipper-secret-0', mountPath: '/fluent-bit/etc/logging-sidecar-files/secrets/client-tls', readOnly: true },
+    ]));
+    expect(config.pipeline.outputs[0]).toMatchObject({
+      'tls.ca_file': '/fluent-bit/etc/logging-sidecar-files/configmaps/ca-bundle/ca.crt',
+      'tls.crt_file': '/fluent-bit/etc/logging-sidecar-files/secrets/client-tls/tls.crt',
+      'tls.key_file': '/fluent-bit/etc/logging-sidecar-files/secrets/client-tls/tls.key',
+    });
+    const others = pod.spec.containers.filter((c: any) => c !== sidecar);
+    expect(others.flatMap((c: any) => c.volumeMounts ?? []).filter((m: any) => m.name.startsWith('log-shipper-secret'))).toEqual([]);
+  });
+});
+
+describe('the pod\'s metadata', () => {
+  test('the sidecar has POD_NAME, POD_NAMESPACE, NODE_NAME and POD_IP from the downward API, and a filter adds them to every record', () => {
+    const { sidecar, config } = synth({ shipper: LogShipper.fluentBit() });
+    expect(sidecar.env).toEqual([
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ]);
+    expect(config.pipeline.filters).toEqual([{
+      name: 'record_modifier', match: '*',
+      record: ['pod_name ${POD_NAME}', 'pod_namespace ${POD_NAMESPACE}', 'node_name ${NODE_NAME}', 'pod_ip ${POD_IP}'],
+    }]);
+  });
+
+  test('podMetadata false leaves the records alone but keeps the variables for labels', () => {
+    const { sidecar, config } = synth({
+      shipper: LogShipper.fluentBit({ podMetadata: false, outputs: [FluentBitOutput.loki({ host: 'loki', labels: { pod: '${POD_NAME}' } })] }),
+    });
+    expect(config.pipeline.filters).toBeUndefined();
+    expect(sidecar.env.map((e: any) => e.name)).toContain('POD_NAME');
+    expect(config.pipeline.outputs[0].labels).toBe('pod=${POD_NAME}');
+  });
+});
+
+describe('credentials', () => {
+  test('each becomes a variable named after its output, from secretKeyRef', () => {
+    const { sidecar, config } = synth({
+      shipper: LogShipper.fluentBit({
+        outputs: [
+          FluentBitOutput.stdout(),
+          FluentBitOutput.elasticsearch({ host: 'es', auth: FluentBitAuth.basic({ usernameSecret: secret('user'), password: secret('password') }) }),
+          FluentBitOutput.http({ host: 'h', auth: FluentBitAuth.bearerToken(secret('token')), secretHeaders: { 'X-Key': secret('key') } }),
+        ],
+      }),
+    });
+    expect(sidecar.env.filter((e: any) => e.valueFrom.secretKeyRef)).toEqual([
+      { name: 'FLUENT_BIT_OUTPUT_1_HTTP_USER', valueFrom: { secretKeyRef: { name: 'backend-credentials', key: 'user' } } },
+      { name: 'FLUENT_BIT_OUTPUT_1_HTTP_PASSWD', valueFrom: { secretKeyRef: { name: 'backend-credentials', key: 'password' } } },
+      { name: 'FLUENT_BIT_OUTPUT_2_BEARER_TOKEN', valueFrom: { secretKeyRef: { name: 'backend-credentials', key: 'token' } } },
+      { name: 'FLUENT_BIT_OUTPUT_2_HEADER_0', valueFrom: { secretKeyRef: { name: 'backend-credentials', key: 'key' } } },
+    ]);
+    expect(config.pipeline.outputs[2].header).toEqual(['Authorization Bearer ${FLUENT_BIT_OUTPUT_2_BEARER_TOKEN}', 'X-Key ${FLUENT_BIT_OUTPUT_2_HEADER_0}']);
+  });
+});
+
+describe('bad output input', () => {
+  const ca = FluentBitFile.fromConfigMap(BUNDLE, 'ca.crt');
+  const cert = FluentBitFile.fromSecret(CLIENT_TLS, 'tls.crt');
+  const key = FluentBitFile.fromSecret(CLIENT_TLS, 'tls.key');
+  test.each([
+    ['a secret key with a slash', () => FluentBitAuth.bearerToken(secret('a/b')),
+      'FluentBitAuth.bearerToken() token.key must be a data key of 1 to 253 letters, digits, \'-\', \'_\' and \'.\' (not \'.\' or \'..\'), got "a/b"'],
+    ['a secret key of ..', () => FluentBitAuth.basic({ username: 'u', password: secret('..') }), 'FluentBitAuth.basic() password.key must be a data key'],
+    ['an empty secret key', () => FluentBitOutput.forward({ host: 'f', sharedKey: secret('') }), 'FluentBitOutput.forward() sharedKey.key must be a data key of 1 to 253 letters, digits, \'-\', \'_\' and \'.\' (not \'.\' or \'..\'), got ""'],
+    ['a password that is a plain string', () => FluentBitAuth.basic({ username: 'u', password: 'hunter2' as any }),
+      'FluentBitAuth.basic() password must be a SecretValue ({ secret, key }) naming a Secret, got "hunter2"'],
+    ['basic auth with both user names', () => FluentBitAuth.basic({ username: 'u', usernameSecret: secret('u'), password: secret('p') }),
+      'FluentBitAuth.basic() needs exactly one of username and usernameSecret, got both'],
+    ['basic auth with no user name', () => FluentBitAuth.basic({ password: secret('p') }), 'FluentBitAuth.basic() needs exactly one of username and usernameSecret, got neither'],
+    ['a user name with a colon', () => FluentBitAuth.basic({ username: 'a:b', password: secret('p') }),
+      'FluentBitAuth.basic() username must be 1 to 256 printable ASCII characters without spaces, \':\' or \'${\', got "a:b"'],
+    ['a bearer token for Elasticsearch', () => FluentBitOutput.elasticsearch({ host: 'es', auth: FluentBitAuth.bearerToken(secret('t')) }),
+      'FluentBitOutput.elasticsearch() auth must be FluentBitAuth.basic(), which this output supports, got FluentBitAuth.bearerToken()'],
+    ['auth that is no FluentBitAuth', () => FluentBitOutput.loki({ host: 'l', auth: { kind: 'basic' } as any }),
+      'FluentBitOutput.loki() auth must be made with FluentBitAuth.basic() or FluentBitAuth.bearerToken(), got {"kind":"basic"}'],
+    ['a header name with a space', () => FluentBitOutput.http({ host: 'h', headers: { 'X Bad': 'v' } }),
+      'FluentBitOutput.http() headers must be named with letters, digits and !#%&\'*+.^_`|~- (an HTTP header name), got "X Bad"'],
+    ['a header name with a colon', () => FluentBitOutput.loki({ host: 'l', headers: { 'X-A:': 'v' } }), 'FluentBitOutput.loki() headers must be named with letters'],
+    ['a header value with a line break', () => FluentBitOutput.http({ host: 'h', headers: { 'X-A': 'v\r\nX-Injected: 1' } }),
+      'FluentBitOutput.http() headers.X-A must be 1 to 4096 printable ASCII characters, not starting or ending with a space, without \'${\', got "v\\r\\nX-Injected: 1"'],
+    ['a header value with a variable', () => FluentBitOutput.http({ host: 'h', headers: { 'X-A': '${HOME}' } }), 'FluentBitOutput.http() headers.X-A must be 1 to 4096 printable ASCII'],
+    ['an empty header value', () => FluentBitOutput.http({ host: 'h', headers: { 'X-A': '' } }), 'got ""'],
+    ['a header the output sets itself', () => FluentBitOutput.http({ host: 'h', headers: { 'content-type': 'text/plain' } }),
+      'FluentBitOutput.http() headers must not set "content-type", which the output sets itself'],
+    ['an Authorization header beside auth', () => FluentBitOutput.http({ host: 'h', auth: FluentBitAuth.bearerToken(secret('t')), secretHeaders: { Authorization: secret('a') } }),
+      'FluentBitOutput.http() secretHeaders must not set "Authorization", which the output sets itself'],
+    ['X-Scope-OrgID beside tenantId', () => FluentBitOutput.loki({ host: 'l', tenantId: 't', headers: { 'X-Scope-OrgID': 'u' } }),
+      'FluentBitOutput.loki() headers must not set "X-Scope-OrgID", which the output sets itself'],
+    ['one header twice', () => FluentBitOutput.http({ host: 'h', headers: { 'X-Key': 'a' }, secretHeaders: { 'x-key': secret('k') } }),
+      'FluentBitOutput.http() secretHeaders names the header "x-key" twice (also in headers); header names are case-insensitive'],
+    ['a label with another variable', () => FluentBitOutput.loki({ host: 'l', labels: { host: '${HOSTNAME}' } }),
+      'FluentBitOutput.loki() labels.host may name only the pod\'s variables ${POD_NAME}, ${POD_NAMESPACE}, ${NODE_NAME}, ${POD_IP}, each as the whole value, got "${HOSTNAME}"'],
+    ['a label with a space', () => FluentBitOutput.loki({ host: 'l', labels: { job: 'a b' } }), 'FluentBitOutput.loki() labels.job must be 1 to 256 letters'],
+    ['a CA without TLS', () => FluentBitOutput.loki({ host: 'l', tlsCa: ca }),
+      'FluentBitOutput.loki() tlsCa applies only with tls: true, got tlsCa FluentBitFile.fromConfigMap("ca-bundle", "ca.crt") and tls undefined'],
+    ['a server name without TLS', () => FluentBitOutput.splunk({ host: 'h', tls: false, tlsServerName: 'x', token: secret('t') }),
+      'FluentBitOutput.splunk() tlsServerName applies only with tls: true, got tlsServerName "x" and tls false'],
+    ['a CA with verification off', () => FluentBitOutput.http({ host: 'h', tls: true, tlsVerify: false, tlsCa: ca }),
+      'FluentBitOutput.http() tlsCa is used only to verify the server, which tlsVerify false turns off: drop one of them'],
+    ['a client certificate without its key', () => FluentBitOutput.forward({ host: 'f', tls: true, tlsClientCertificate: cert }),
+      'FluentBitOutput.forward() tlsClientCertificate needs tlsClientKey too: mutual TLS takes a certificate and its private key'],
+    ['a client key without its certificate', () => FluentBitOutput.forward({ host: 'f', tls: true, tlsClientKey: key }),
+      'FluentBitOutput.forward() tlsClientKey needs tlsClientCertificate too'],
+    ['a client key from a ConfigMap', () => FluentBitOutput.http({ host: 'h', tls: true, tlsClientCertificate: cert, tlsClientKey: FluentBitFile.fromConfigMap(BUNDLE, 'tls.key') }),
+      'FluentBitOutput.http() tlsClientKey must come from a Secret (FluentBitFile.fromSecret()), not a ConfigMap, got the ConfigMap "ca-bundle"'],
+    ['a CA that is a path', () => FluentBitOutput.loki({ host: 'l', tls: true, tlsCa: '/etc/ssl/ca.crt' as any }),
+      'FluentBitOutput.loki() tlsCa must be made with FluentBitFile.fromSecret() or FluentBitFile.fromConfigMap(), got "/etc/ssl/ca.crt"'],
+    ['tls that is a string', () => FluentBitOutput.loki({ host: 'l', tls: 'yes' as any }), 'FluentBitOutput.loki() tls must be true or false, got "yes"'],
+    ['a server name with a space', () => FluentBitOutput.loki({ host: 'l', tls: true, tlsServerName: 'a b' }), 'FluentBitOutput.loki() tlsServerName must be a host name'],
+    ['a file key with a slash', () => FluentBitFile.fromSecret(CLIENT_TLS, '../tls.key'), 'FluentBitFile.fromSecret() key must be a data key'],
+    ['a file from something that is no Secret', () => FluentBitFile.fromSecret({} as any, 'ca.crt'),
+      'FluentBitFile.fromSecret() secret must be a Secret or ConfigMap named by a DNS-1123 subdomain, got {}'],
+    ['a custom plugin name with a space', () => FluentBitOutput.custom('s3 x', {}),
+      'FluentBitOutput.custom() plugin must be a Fluent Bit output plugin name of lowercase letters, digits and \'_\', such as "s3", got "s3 x"'],
+    ['a custom setting that reroutes', () => FluentBitOutput.custom('s3', { Match: 'other' }),
+      'FluentBitOutput.custom() settings must not set "Match", which the shipper sets for every output'],
+    ['a custom retry limit', () => FluentBitOutput.custom('s3', { retry_limit: '1' }), 'FluentBitOutput.custom() settings must not set "retry_limit"'],
+    ['a custom setting name with a space', () => FluentBitOutput.custom('s3', { 'a b': '1' }),
+      'FluentBitOutput.custom() settings must be a setting name of letters, digits, \'_\', \'.\' and \'-\', starting with a letter, got "a b"'],
+    ['a custom value with a newline', () => FluentBitOutput.custom('s3', { bucket: 'a\nname: evil' }),
+      'FluentBitOutput.custom() settings.bucket must not contain control characters or line breaks, got "a\\nname: evil"'],
+    ['a custom value with a variable', () => FluentBitOutput.custom('s3', { bucket: '${HOME}' }),
+      'FluentBitOutput.custom() settings.bucket must not contain \'${\', which Fluent Bit replaces with an environment variable, got "${HOME}"'],
+    ['a custom value with spaces around', () => FluentBitOutput.custom('s3', { bucket: ' b ' }), 'FluentBitOutput.custom() settings.bucket must not contain spaces at either end'],
+    ['a custom value that is a number', () => FluentBitOutput.custom('s3', { total_file_size: 5 as any }),
+      'FluentBitOutput.custom() settings.total_file_size must be a string of 1 to 4096 characters, got 5'],
+    ['a custom setting both plain and from a Secret', () => FluentBitOutput.custom('s3', { Bucket: 'b' }, { secretSettings: { bucket: secret('b') } }),
+      'FluentBitOutput.custom() secretSettings sets "bucket", which settings sets too; Fluent Bit\'s setting names are case-insensitive'],
+    ['a custom file that is a path', () => FluentBitOutput.custom('s3', {}, { fileSettings: { 'tls.ca_file': '/etc/ca' as any } }),
+      'FluentBitOutput.custom() fileSettings.tls.ca_file must be made with FluentBitFile.fromSecret() or FluentBitFile.fromConfigMap(), got "/etc/ca"'],
+    ['two secret settings that name one variable', () => synth({
+      shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.custom('s3', {}, { secretSettings: { 'a.b': secret('x'), 'a_b': secret('y') } })] }),
+    }), 'outputs[0] has two secret settings that both become the environment variable "FLUENT_BIT_OUTPUT_0_A_B": rename one of the settings ("a_b")'],
+    ['a volume named like the shipper\'s', () => {
+      const chart = Testing.chart();
+      const pod = new kplus.Pod(chart, 'p');
+      pod.addVolume(kplus.Volume.fromEmptyDir(chart, 'v', 'log-shipper-secret-0'));
+      const web = pod.addContainer({ image: 'nginx', name: 'web' });
+      const { LoggingSidecar } = require('../lib');
+      new LoggingSidecar(chart, 'logs', {
+        workload: pod, logWriter: web,
+        shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.loki({ host: 'l', tls: true, tlsClientCertificate: cert, tlsClientKey: key })] }),
+      });
+    }, 'LogShipper.fluentBit() adds a volume named "log-shipper-secret-0", which the pod already has'],
+    ['podMetadata that is a string', () => LogShipper.fluentBit({ podMetadata: 'yes' as any }), 'LogShipper.fluentBit() podMetadata must be true or false, got "yes"'],
+  ] as Array<[string, () => unknown, string]>)('fails on %s', (_, create, message) => {
+    expect(create).toThrow(message);
+  });
+});
