@@ -28,7 +28,7 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { Testing } from 'cdk8s';
 import { FluentBitOutput, LoggingSidecarPod, LogShipper } from '../lib';
-import { NGINX_MAIN_REGEX } from '../lib/shippers/fluent-bit/parsers';
+import { NGINX_MAIN_REGEX } from '../lib/shippers/fluent-bit/nginx-formats';
 import { configOf, fluentBitBinary, freePort, httpGet, problems, remap, startFluentBit } from '../test/fluent-bit-process';
 
 const REPO_ROOT = path.resolve(__dirname, '..');

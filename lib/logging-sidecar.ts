@@ -1,8 +1,9 @@
-import { createHash } from 'crypto';
-import { ApiObject, JsonPatch, Lazy, Size } from 'cdk8s';
+import { Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LogShipper, LogShipperConfig } from './log-shipper';
+import { checkAgainstWorkload, checkShipperConfig, CONFIG_VOLUME_NAME, STATE_VOLUME_NAME } from './logging-sidecar-checks';
+import { configHash, declarePortsInManifest, rollsOnTemplateChange, shareProcessNamespace } from './pod-template';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
 import {
   show,
@@ -150,32 +151,8 @@ export class LoggingSidecar extends Construct {
     if (props.resources) {
       validateResources('resources', props.resources);
     }
-    if (!workload.containers.includes(props.logWriter)) {
-      throw new Error(`logWriter must be a container of the workload, got container ${show(props.logWriter.name)}`);
-    }
-    const containers = [...workload.containers, ...workload.initContainers];
-    const taken = containers.map(c => c.name);
-    if (taken.includes(containerName)) {
-      throw new Error(`containerName must differ from the workload's container names ${show(taken)}, got ${show(containerName)}`);
-    }
-    // Volumes mounted on containers join the pod only at synth, so they are collected here too.
-    const volumesTaken = [...new Set([
-      ...workload.volumes.map(v => v.name),
-      ...containers.flatMap(c => c.mounts.map(m => (m.volume as kplus.Volume).name)),
-      CONFIG_VOLUME_NAME,
-      STATE_VOLUME_NAME,
-    ])];
-    if (volumesTaken.includes(volumeName)) {
-      throw new Error(`volumeName must differ from the pod's other volume names ${show(volumesTaken)}, got ${show(volumeName)}`);
-    }
-    const reserved = workload.volumes.find(v => v.name === CONFIG_VOLUME_NAME || v.name === STATE_VOLUME_NAME);
-    if (reserved) {
-      throw new Error(`the workload already has a volume named ${show(reserved.name)}: add one LoggingSidecar per workload`);
-    }
-    const writerPaths = props.logWriter.mounts.map(m => m.path);
-    if (writerPaths.includes(this.logDirectory)) {
-      throw new Error(`logDirectory must differ from the paths already mounted in logWriter ${show(writerPaths)}, got ${show(this.logDirectory)}`);
-    }
+    const placement = { containerName, volumeName, logDirectory: this.logDirectory };
+    const pod = checkAgainstWorkload(workload, props.logWriter, placement);
     if ((workload instanceof kplus.Job || workload instanceof kplus.CronJob) && !nativeSidecar) {
       throw new Error('nativeSidecar must be true on a Job or CronJob: a regular sidecar never exits, '
         + 'so the job would never complete, got nativeSidecar false');
@@ -199,50 +176,15 @@ export class LoggingSidecar extends Construct {
       rotateAtBytes: this.rotateLogsAt ? this.rotateLogsAt.toKibibytes() * 1024 : undefined,
       stateDirectory: STATE_DIRECTORY,
     });
-    const ownPaths = [
-      ...(spec.needsState ? [STATE_DIRECTORY] : []),
-      ...(spec.configDirectory ? [spec.configDirectory] : []),
-      ...(spec.volumes ?? []).map(v => v.path),
-    ];
-    if (ownPaths.includes(this.logDirectory)) {
-      throw new Error(`logDirectory must differ from the paths the shipper mounts ${show(ownPaths)}, got ${show(this.logDirectory)}`);
-    }
-    for (const { volume } of spec.volumes ?? []) {
-      if (volume.name === volumeName || volumesTaken.includes(volume.name)) {
-        throw new Error(`${this.shipper.displayName} adds a volume named ${show(volume.name)}, which the pod already has `
-          + `(${volume.name === volumeName ? 'volumeName' : `its volumes ${show(volumesTaken)}`})`);
-      }
-    }
     const companionNames = (spec.companions ?? []).map(c => `${containerName}-${c.nameSuffix}`);
     const companionRotates = (spec.companions ?? []).some(c => c.mountsLogs);
-    for (const name of companionNames) {
-      if (name.length > 63) {
-        throw new Error(`containerName (sidecarContainerName of a LoggingSidecarPod) must be at most ${63 - (name.length - containerName.length)} characters, so that `
-          + `${this.shipper.displayName}'s companion container ${show(name)} is a DNS-1123 label, got ${show(containerName)}`);
-      }
-      if (taken.includes(name)) {
-        throw new Error(`${this.shipper.displayName} adds a container named ${show(name)}, which the workload already has`);
-      }
-    }
-    for (const port of spec.ports ?? []) {
-      const user = containers.find(c => c.ports.some(p => p.number === port.number));
-      if (user) {
-        throw new Error(`${this.shipper.displayName} listens on port ${port.number}, which container ${show(user.name)} `
-          + 'already declares; the containers of a pod share one network namespace');
-      }
-    }
     const hashesConfig = spec.configMap !== undefined && rollsOnTemplateChange(workload);
-    const annotationsTaken: { [key: string]: string } = workload.podMetadata.toJson().annotations ?? {};
-    for (const [key, value] of Object.entries(spec.podAnnotations ?? {})) {
-      if (key in annotationsTaken) {
-        throw new Error(`${this.shipper.displayName} adds the pod annotation ${show(key)}: ${show(value)}, `
-          + `which the workload's pod template already has: ${show(annotationsTaken[key])}`);
-      }
-    }
-    if (hashesConfig && LoggingSidecar.CONFIG_HASH_ANNOTATION in annotationsTaken) {
-      throw new Error(`the workload's pod template already has the annotation ${show(LoggingSidecar.CONFIG_HASH_ANNOTATION)}: `
-        + `${show(annotationsTaken[LoggingSidecar.CONFIG_HASH_ANNOTATION])}, which LoggingSidecar sets to the hash of the shipper's configuration`);
-    }
+    checkShipperConfig(workload, pod, this.shipper, spec, {
+      ...placement,
+      stateDirectory: STATE_DIRECTORY,
+      companionNames,
+      configHashAnnotation: hashesConfig ? LoggingSidecar.CONFIG_HASH_ANNOTATION : undefined,
+    });
 
     // Everything is checked; now the workload changes.
     if (this.rotateLogsAt) {
@@ -290,14 +232,8 @@ export class LoggingSidecar extends Construct {
       : workload.addContainer(container);
     this.container = add(containerProps);
     if (spec.ports?.length) {
-      // Declared in the manifest only, by index (containers are only ever appended): as cdk8s-plus
-      // ports, Deployment.exposeViaService() would expose them beside the workload's own and throw
-      // when one of those is unnamed, and connections.allowFrom() would open them to every peer.
-      // The liveness probe and Prometheus discovery (by annotation or by port name) need no more.
-      const [list, index] = nativeSidecar
-        ? ['initContainers', workload.initContainers.indexOf(this.container)]
-        : ['containers', workload.containers.indexOf(this.container)];
-      ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPath(workload)}/${list}/${index}/ports`, spec.ports.map(kubeContainerPort)));
+      // Not cdk8s-plus ports, which exposeViaService() and allowFrom() would open: see declarePortsInManifest().
+      declarePortsInManifest(workload, this.container, spec.ports);
     }
     for (const [key, value] of Object.entries(spec.podAnnotations ?? {})) {
       workload.podMetadata.addAnnotation(key, value);
@@ -326,10 +262,6 @@ export class LoggingSidecar extends Construct {
   }
 }
 
-/** The volume of the shipper's configuration files, when it has any. */
-const CONFIG_VOLUME_NAME = 'log-shipper-config';
-/** The shipper's own state volume, when it has one. */
-const STATE_VOLUME_NAME = 'log-shipper-state';
 /** Where the shipper keeps its state: a directory on the shared volume, or a volume of its own. */
 const STATE_DIRECTORY = '/var/lib/logging-sidecar';
 
@@ -356,42 +288,4 @@ function resolveRotation(shipper: LogShipper, files: number, sizeLimit?: Size, r
       + `since each file and its rotated copy may be full at once, got ${sizeLimit.toKibibytes()}Ki`);
   }
   return Size.kibibytes(rotateKi);
-}
-
-/** Lets the sidecar see and signal nginx; cdk8s-plus has no prop for it, so it is patched in. */
-function shareProcessNamespace(workload: kplus.AbstractPod): void {
-  ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPath(workload)}/shareProcessNamespace`, true));
-}
-
-/** Where the pod spec is in the workload's manifest, for JSON patches. */
-function podSpecPath(workload: kplus.AbstractPod): string {
-  return workload instanceof kplus.Pod ? '/spec'
-    : workload instanceof kplus.CronJob ? '/spec/jobTemplate/spec/template/spec'
-      : '/spec/template/spec';
-}
-
-/** A port as cdk8s-plus renders it; JSON patches apply before the generated k8s mapping (which spells `hostIP`). */
-function kubeContainerPort(port: kplus.ContainerPort): { [key: string]: unknown } {
-  const rendered = { containerPort: port.number, protocol: port.protocol, name: port.name, hostPort: port.hostPort, hostIp: port.hostIp };
-  return Object.fromEntries(Object.entries(rendered).filter(([, value]) => value !== undefined));
-}
-
-/**
- * Whether a changed pod template replaces the running pods. A bare Pod is not
- * replaced when its annotations change, a Job's template is immutable (a
- * changed annotation would make the update fail), and a CronJob's next Job
- * mounts the ConfigMap as it is then, so only these three get the hash.
- */
-function rollsOnTemplateChange(workload: kplus.AbstractPod): boolean {
-  return workload instanceof kplus.Deployment || workload instanceof kplus.StatefulSet || workload instanceof kplus.DaemonSet;
-}
-
-/** SHA-256 of the ConfigMap's `data` (and `binaryData`, if any) as synthesized, as JSON with sorted keys. */
-function configHash(configMap: kplus.ConfigMap): string {
-  const { data, binaryData } = ApiObject.of(configMap).toJson();
-  return createHash('sha256').update(JSON.stringify({ binaryData: sortedKeys(binaryData), data: sortedKeys(data) })).digest('hex');
-}
-
-function sortedKeys(map?: { [key: string]: string }): { [key: string]: string } | undefined {
-  return map && Object.fromEntries(Object.keys(map).sort().map(key => [key, map[key]]));
 }

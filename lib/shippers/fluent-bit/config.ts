@@ -1,6 +1,8 @@
+import { nginxParsers } from './nginx-formats';
 import { FluentBitOutput } from './output';
 import { OutputContext } from './output-context';
-import { FluentBitParser, nginxParsers, parsingOf } from './parsers';
+import { FluentBitParser } from './parser';
+import { parsingOf } from './parsing';
 
 /** Port of Fluent Bit's HTTP server: the health check the liveness probe calls, and metrics. */
 export const FLUENT_BIT_HTTP_PORT = 2020;

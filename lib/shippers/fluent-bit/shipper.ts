@@ -8,8 +8,8 @@ import { UBUNTU_IMAGE } from '../defaults';
 import { show, validateFluentBitPath, validateImageReference, validateWholeSeconds } from '../../validation';
 import { FLUENT_BIT_HTTP_PORT, fluentBitConfig } from './config';
 import { FluentBitOutput } from './output';
-import { FluentBitParser } from './parsers';
 import { OutputBindings } from './output-bindings';
+import { FluentBitParser } from './parser';
 import { podMetadataEnvironment, podMetadataFilter } from './pod-metadata';
 
 /** Options of `LogShipper.fluentBit()`. */

@@ -1,121 +1,8 @@
 import { Duration } from 'cdk8s';
 import { show } from '../../validation';
-
-/**
- * The access log in nginx's `main` format, the one the official image writes:
- * `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent
- * "$http_referer" "$http_user_agent" "$http_x_forwarded_for"`. Fluent Bit's
- * stock `nginx` parser expects a host field after the address and no
- * forwarded-for field, so on these lines it shifts `user` into `host` and
- * drops the forwarded-for address. nginx escapes `"` inside variables as
- * `\x22`, which is what lets the quoted fields be matched with `[^"]*`.
- */
-export const NGINX_MAIN_REGEX = '^(?<remote>[^ ]*) - (?<user>[^ ]*) \\[(?<time>[^\\]]*)\\] '
-  + '"(?<method>\\S+)(?: +(?<path>[^"]*?)(?: +(?<protocol>\\S*))?)?" (?<code>\\d{3}) (?<size>\\d+) '
-  + '"(?<referer>[^"]*)" "(?<agent>[^"]*)" "(?<forwarded_for>[^"]*)"$';
-
-/** nginx's error log: `2024/05/01 12:00:00 [error] 29#29: *1 message`. */
-export const NGINX_ERROR_REGEX = '^(?<time>\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) \\[(?<level>\\w+)\\] '
-  + '(?<pid>\\d+)#(?<tid>\\d+): (?:\\*(?<connection>\\d+) )?(?<message>.*)$';
-
-/** The `parsers:` every configuration has: nginx's two formats. */
-export function nginxParsers(): Array<Record<string, string>> {
-  return [
-    {
-      name: 'nginx_main',
-      format: 'regex',
-      regex: NGINX_MAIN_REGEX,
-      time_key: 'time',
-      time_format: '%d/%b/%Y:%H:%M:%S %z',
-      types: 'code:integer size:integer',
-    },
-    {
-      name: 'nginx_error',
-      format: 'regex',
-      regex: NGINX_ERROR_REGEX,
-      time_key: 'time',
-      time_format: '%Y/%m/%d %H:%M:%S',
-    },
-  ];
-}
-
-/** Access logs are parsed as `main`, error logs as nginx errors, anything else is shipped as it is. */
-export function parserFor(file: string): FluentBitParser {
-  if (file.includes('access')) return FluentBitParser.nginxMain();
-  if (file.includes('error')) return FluentBitParser.nginxError();
-  return FluentBitParser.none();
-}
-
-/** Options of `FluentBitParser.json()`. */
-export interface FluentBitJsonParserOptions {
-  /**
-   * Field holding the record's time: it becomes the record's timestamp and leaves the record.
-   * @default 'time'
-   */
-  readonly timeKey?: string;
-
-  /**
-   * strptime format of the `timeKey` field.
-   * @default '%Y-%m-%dT%H:%M:%S%z' (nginx's `$time_iso8601`, such as `2024-05-01T12:00:00+02:00`)
-   */
-  readonly timeFormat?: string;
-}
-
-/** Options of `FluentBitParser.regex()`. */
-export interface FluentBitRegexParserOptions {
-  /**
-   * Regular expression in Onigmo (Ruby) syntax, searched in each line; each named group such
-   * as `(?<level>\w+)` becomes a field. A line it does not match is shipped as it is, in `log`.
-   */
-  readonly regex: string;
-
-  /**
-   * Named group holding the record's time: it becomes the record's timestamp and leaves the record.
-   * @default - the time the line was read
-   */
-  readonly timeKey?: string;
-
-  /**
-   * strptime format of the `timeKey` group, such as `%Y-%m-%d %H:%M:%S`; a time without a zone is UTC.
-   * @default - none; required with `timeKey`
-   */
-  readonly timeFormat?: string;
-
-  /**
-   * Named groups that are not strings, with their type: `integer`, `float`, `bool` or `hex`.
-   * @default - every field is a string
-   */
-  readonly types?: { [field: string]: string };
-}
-
-/** Options every multiline parser has. */
-export interface FluentBitMultilineOptions {
-  /**
-   * Parser of the joined record, such as `FluentBitParser.regex()`; in its regex, `.` matches line breaks too.
-   * @default - the joined lines are shipped as they are, in `log`
-   */
-  readonly parser?: FluentBitParser;
-}
-
-/** Options of `FluentBitParser.multiline()`. */
-export interface FluentBitMultilineParserOptions extends FluentBitMultilineOptions {
-  /** Regular expression (Onigmo) searched in each line, matching the first line of a record, such as `^\d{4}-\d{2}-\d{2} `. */
-  readonly firstLine: string;
-
-  /**
-   * Regular expression (Onigmo) matching a line that continues the record, such as `^\s+at `.
-   * A line matching neither starts a record of its own.
-   * @default - every line `firstLine` does not match
-   */
-  readonly continuation?: string;
-
-  /**
-   * How long an unfinished record waits for its next line; the last record of a burst is
-   * shipped between one and two times this after its last line. At least 500 ms, as Fluent Bit requires.
-   * @default Duration.seconds(4)
-   */
-  readonly flushTimeout?: Duration;
-}
+import { NGINX_ERROR_PARSER, NGINX_MAIN_PARSER } from './nginx-formats';
+import { FluentBitJsonParserOptions, FluentBitMultilineOptions, FluentBitMultilineParserOptions, FluentBitRegexParserOptions } from './parser-options';
+import { namedGroups, validateRegex, validateTimeFormat } from './parser-values';
 
 /**
  * How the Fluent Bit shipper turns one file's lines into records. Every value
@@ -125,12 +12,12 @@ export interface FluentBitMultilineParserOptions extends FluentBitMultilineOptio
 export class FluentBitParser {
   /** nginx's `main` access log format, which the official image writes. */
   public static nginxMain(): FluentBitParser {
-    return new FluentBitParser('FluentBitParser.nginxMain()', { shared: 'nginx_main' });
+    return new FluentBitParser('FluentBitParser.nginxMain()', { shared: NGINX_MAIN_PARSER });
   }
 
   /** nginx's error log: `2024/05/01 12:00:00 [error] 29#29: *1 message`. */
   public static nginxError(): FluentBitParser {
-    return new FluentBitParser('FluentBitParser.nginxError()', { shared: 'nginx_error' });
+    return new FluentBitParser('FluentBitParser.nginxError()', { shared: NGINX_ERROR_PARSER });
   }
 
   /** One JSON object per line, such as nginx writes with `log_format ... escape=json`; its fields become the record. */
@@ -295,28 +182,7 @@ export class FluentBitParser {
   }
 }
 
-/**
- * The parsing of each file, in order: the parser named for it in `chosen`,
- * else the one its name suggests. Parsers and filters are listed once each.
- */
-export function parsingOf(files: string[], chosen: { [file: string]: FluentBitParser }, tagOf: (file: string) => string): {
-  inputs: Array<{ [key: string]: string }>;
-  parsers: Array<{ [key: string]: string }>;
-  multilineParsers: Array<Record<string, unknown>>;
-  filters: Array<Record<string, unknown>>;
-} {
-  const each = files.map(file => (chosen[file] ?? parserFor(file))._toFluentBit(file, tagOf(file)));
-  const parsers = new Map<string, { [key: string]: string }>();
-  each.flatMap(p => p.parsers).forEach(p => parsers.set(p.name, p));
-  return {
-    inputs: each.map(p => p.input),
-    parsers: [...parsers.values()],
-    multilineParsers: each.flatMap(p => p.multilineParsers),
-    filters: each.flatMap(p => p.filters),
-  };
-}
-
-/** @internal */
+/** What parsing one file takes, as `_toFluentBit()` returns it. @internal */
 export interface FluentBitParsing {
   readonly input: { [key: string]: string };
   readonly parsers: Array<{ [key: string]: string }>;
@@ -364,33 +230,7 @@ function delimited(regex: string, options = ''): string {
   return `/${regex}/${options}`;
 }
 
-/** Named groups of an Onigmo regex, `(?<name>...)` or `(?'name'...)`, skipping escaped parentheses. */
-function namedGroups(regex: string): string[] {
-  const unescaped = regex.replace(/\\./g, '__');
-  return [...unescaped.matchAll(/\(\?(?:<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9_]*)')/g)].map(m => m[1] ?? m[2]);
-}
-
-function validateRegex(prop: string, regex: string): void {
-  if (typeof regex !== 'string' || regex.length === 0) {
-    throw new Error(`${prop} must be a non-empty regular expression, got ${show(regex)}`);
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(regex)) {
-    throw new Error(`${prop} must be one line without control characters (write \\t or \\n to match one), got ${show(regex)}`);
-  }
-  if (regex.includes('${')) {
-    throw new Error(`${prop} must not contain "\${", which Fluent Bit replaces with an environment variable (write \\$\\{ to match it), got ${show(regex)}`);
-  }
-}
-
-function validateTimeFormat(prop: string, format: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (typeof format !== 'string' || format.length > 128 || !format.includes('%') || /[\x00-\x1f\x7f]/.test(format) || format.includes('${')) {
-    throw new Error(`${prop} must be a strptime format such as "%Y-%m-%d %H:%M:%S" of at most 128 characters, `
-      + `without control characters or "\${", got ${show(format)}`);
-  }
-}
-
+/** The parser of a joined record must parse it as one: a multiline parser would join lines again. */
 function joinedRecordParser(prop: string, parser: FluentBitParser | undefined): FluentBitParser | undefined {
   if (parser === undefined) return undefined;
   if (!(parser instanceof FluentBitParser) || parser._isMultiline) {

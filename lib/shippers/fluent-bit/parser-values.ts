@@ -1,0 +1,35 @@
+import { show } from '../../validation';
+
+// The checks of the values parsers write into Fluent Bit's configuration,
+// beyond what the YAML serializer quotes: Fluent Bit substitutes `${` with an
+// environment variable in every value, and a control character would end or
+// change a regex or a time format without a word.
+
+/** A regular expression written into the configuration: one line, as Fluent Bit keeps it. */
+export function validateRegex(prop: string, regex: string): void {
+  if (typeof regex !== 'string' || regex.length === 0) {
+    throw new Error(`${prop} must be a non-empty regular expression, got ${show(regex)}`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(regex)) {
+    throw new Error(`${prop} must be one line without control characters (write \\t or \\n to match one), got ${show(regex)}`);
+  }
+  if (regex.includes('${')) {
+    throw new Error(`${prop} must not contain "\${", which Fluent Bit replaces with an environment variable (write \\$\\{ to match it), got ${show(regex)}`);
+  }
+}
+
+/** A strptime format, as `time_format`. */
+export function validateTimeFormat(prop: string, format: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (typeof format !== 'string' || format.length > 128 || !format.includes('%') || /[\x00-\x1f\x7f]/.test(format) || format.includes('${')) {
+    throw new Error(`${prop} must be a strptime format such as "%Y-%m-%d %H:%M:%S" of at most 128 characters, `
+      + `without control characters or "\${", got ${show(format)}`);
+  }
+}
+
+/** Named groups of an Onigmo regex, `(?<name>...)` or `(?'name'...)`, skipping escaped parentheses. */
+export function namedGroups(regex: string): string[] {
+  const unescaped = regex.replace(/\\./g, '__');
+  return [...unescaped.matchAll(/\(\?(?:<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9_]*)')/g)].map(m => m[1] ?? m[2]);
+}
