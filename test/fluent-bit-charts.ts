@@ -133,6 +133,22 @@ const output: fc.Arbitrary<FluentBitOutput> = fc.oneof(
   fc.record({ host, port, tls }).map(options => FluentBitOutput.splunk({ ...options, token: splunkToken() })),
   fc.record({ host, port, tls, uri: fc.option(fc.stringMatching(/^\/[A-Za-z0-9._~!&'()*+,;=:@%\/?-]{0,30}$/), { nil: undefined }) })
     .map(options => FluentBitOutput.http(options)),
+  // TLS with its files, credentials and headers, on the outputs that take them.
+  fc.record({ host, port, tls: fc.constant(true), withCa: fc.boolean(), withClient: fc.boolean(), serverName: fc.option(host, { nil: undefined }) })
+    .map(({ withCa, withClient, serverName, ...options }) => FluentBitOutput.forward({
+      ...options, tlsServerName: serverName, sharedKey: secretKey('shared-key'),
+      tlsCa: withCa ? FluentBitFile.fromConfigMap(CA_BUNDLE, 'ca.crt') : undefined,
+      tlsClientCertificate: withClient ? FluentBitFile.fromSecret(CLIENT_TLS, 'tls.crt') : undefined,
+      tlsClientKey: withClient ? FluentBitFile.fromSecret(CLIENT_TLS, 'tls.key') : undefined,
+    })),
+  fc.record({ host, port, tls, bearer: fc.boolean(), headers: fc.dictionary(fc.stringMatching(/^X-[A-Za-z0-9-]{1,12}$/), word, { maxKeys: 3 }) })
+    .map(({ bearer, ...options }) => FluentBitOutput.http({
+      ...options, auth: bearer ? FluentBitAuth.bearerToken(secretKey('token')) : FluentBitAuth.basic({ username: 'nginx', password: secretKey('password') }),
+    })),
+  fc.record({ host, port, tls, index: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/), { nil: undefined }) })
+    .map(options => FluentBitOutput.openSearch({ ...options, auth: FluentBitAuth.basic({ usernameSecret: secretKey('user'), password: secretKey('password') }) })),
+  fc.record({ host, port, tls, labels: fc.dictionary(fc.stringMatching(/^[a-z_]{1,10}$/), fc.constantFrom('${POD_NAME}', '${POD_NAMESPACE}', '${NODE_NAME}', '${POD_IP}', 'nginx'), { minKeys: 1, maxKeys: 4 }) })
+    .map(options => FluentBitOutput.loki(options)),
 );
 
 const shipperOptions: fc.Arbitrary<FluentBitShipperOptions> = fc.record({
@@ -141,6 +157,8 @@ const shipperOptions: fc.Arbitrary<FluentBitShipperOptions> = fc.record({
   rotateWait: fc.integer({ min: 1, max: 86400 }).map(Duration.seconds),
   flushInterval: fc.integer({ min: 1, max: 3600 }).map(Duration.seconds),
   filesystemBuffering: fc.boolean(),
+  podMetadata: fc.boolean(),
+  prometheusScrape: fc.boolean(),
 }, { requiredKeys: [] });
 
 // What Fluent Bit's tail may read: anything but a glob, a list or a variable.
