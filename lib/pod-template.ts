@@ -23,6 +23,12 @@ export function declarePortsInManifest(workload: kplus.AbstractPod, container: k
     ? ['initContainers', initIndex]
     : ['containers', workload.containers.indexOf(container)];
   ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPath(workload)}/${list}/${index}/ports`, ports.map(kubeContainerPort)));
+  // The patch sets the whole list: a port added to the container through cdk8s-plus later would be lost.
+  workload.node.addValidation({
+    validate: () => container.ports.length === 0 ? [] : [`the sidecar container ${JSON.stringify(container.name)} declares the shipper's ports `
+      + `${JSON.stringify(ports.map(p => p.number))} itself; a port added to it (${JSON.stringify(container.ports.map(p => p.number))}) would be dropped: `
+      + 'add it to another container'],
+  });
 }
 
 /**

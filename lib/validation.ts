@@ -40,6 +40,19 @@ export function show(value: unknown): string {
   }
 }
 
+/**
+ * What in a string YAML 1.1 (libyaml, as Fluent Bit reads its configuration)
+ * would not read back as written: C0 and C1 control characters and the
+ * Unicode line separators end or fold a line, and a lone surrogate half
+ * becomes U+FFFD. Undefined when there is nothing.
+ */
+export function unreadableCharacters(value: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x1f\x7f-\x9f\u2028\u2029]/.test(value) ? 'control characters or line breaks'
+    : LONE_SURROGATE.test(value) ? 'lone surrogate halves'
+      : undefined;
+}
+
 /** A container or volume name: a DNS-1123 label, as the API server requires. */
 export function validateDnsLabel(prop: string, value: string): void {
   if (typeof value !== 'string' || value.length > 63 || !DNS_1123_LABEL.test(value)) {

@@ -105,6 +105,20 @@ describe('credentials', () => {
   });
 });
 
+test('a custom output keeps the settings it checked, whatever the caller does to its object afterwards', () => {
+  const settings: { [key: string]: string } = { bucket: 'logs' };
+  const output = FluentBitOutput.custom('s3', settings);
+  settings.bucket = '${HOME}';
+  settings.match = 'nothing';
+  const { config } = synth({ shipper: LogShipper.fluentBit({ outputs: [output] }) });
+  expect(config.pipeline.outputs[0]).toEqual({ name: 's3', match: '*', bucket: 'logs', retry_limit: 'no_limits' });
+});
+
+test('custom values may name the pod\'s variables', () => {
+  const { config } = synth({ shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.custom('s3', { s3_key_format: '/nginx/${POD_NAME}/%Y/$UUID.gz' })] }) });
+  expect(config.pipeline.outputs[0].s3_key_format).toBe('/nginx/${POD_NAME}/%Y/$UUID.gz');
+});
+
 describe('bad output input', () => {
   const ca = FluentBitFile.fromConfigMap(BUNDLE, 'ca.crt');
   const cert = FluentBitFile.fromSecret(CLIENT_TLS, 'tls.crt');
@@ -165,14 +179,27 @@ describe('bad output input', () => {
     ['a custom plugin name with a space', () => FluentBitOutput.custom('s3 x', {}),
       'FluentBitOutput.custom() plugin must be a Fluent Bit output plugin name of lowercase letters, digits and \'_\', such as "s3", got "s3 x"'],
     ['a custom setting that reroutes', () => FluentBitOutput.custom('s3', { Match: 'other' }),
-      'FluentBitOutput.custom() settings must not set "Match", which the shipper sets for every output'],
-    ['a custom retry limit', () => FluentBitOutput.custom('s3', { retry_limit: '1' }), 'FluentBitOutput.custom() settings must not set "retry_limit"'],
+      'FluentBitOutput.custom() settings must not set "Match": every output matches every record'],
+    ['a custom retry limit', () => FluentBitOutput.custom('s3', { retry_limit: '1' }),
+      'FluentBitOutput.custom() settings must not set "retry_limit": every output retries without limit, so that an outage loses nothing'],
+    ['a custom storage limit', () => FluentBitOutput.custom('s3', { 'storage.total_limit_size': '1G' }),
+      'FluentBitOutput.custom() settings must not set "storage.total_limit_size": in Fluent Bit 3.2.10 it drops chunks even while the output delivers'],
+    ['a custom password in plain settings', () => FluentBitOutput.custom('http', { http_passwd: 'hunter2' }),
+      'FluentBitOutput.custom() settings.http_passwd looks like a credential: give it in secretSettings, so that it comes from a Secret and not the ConfigMap'],
+    ['a custom token in plain settings', () => FluentBitOutput.custom('splunk', { Splunk_Token: 't' }), 'FluentBitOutput.custom() settings.Splunk_Token looks like a credential'],
+    ['an Authorization header in plain headers', () => FluentBitOutput.http({ host: 'h', headers: { Authorization: 'Bearer abc' } }),
+      'FluentBitOutput.http() headers must not set "Authorization", which carries a credential: give it in secretHeaders (or auth), so that it comes from a Secret and not the ConfigMap'],
+    ['a Proxy-Authorization header in plain headers', () => FluentBitOutput.loki({ host: 'l', headers: { 'Proxy-Authorization': 'Basic x' } }),
+      'FluentBitOutput.loki() headers must not set "Proxy-Authorization", which carries a credential'],
     ['a custom setting name with a space', () => FluentBitOutput.custom('s3', { 'a b': '1' }),
       'FluentBitOutput.custom() settings must be a setting name of letters, digits, \'_\', \'.\' and \'-\', starting with a letter, got "a b"'],
     ['a custom value with a newline', () => FluentBitOutput.custom('s3', { bucket: 'a\nname: evil' }),
       'FluentBitOutput.custom() settings.bucket must not contain control characters or line breaks, got "a\\nname: evil"'],
     ['a custom value with a variable', () => FluentBitOutput.custom('s3', { bucket: '${HOME}' }),
-      'FluentBitOutput.custom() settings.bucket must not contain \'${\', which Fluent Bit replaces with an environment variable, got "${HOME}"'],
+      'FluentBitOutput.custom() settings.bucket must not contain \'${\' other than the pod\'s variables, which Fluent Bit replaces with an environment variable, got "${HOME}"'],
+    ['a custom value with a next-line character', () => FluentBitOutput.custom('s3', { bucket: 'a\u0085b' }),
+      'FluentBitOutput.custom() settings.bucket must not contain control characters or line breaks, got "a\u0085b"'],
+    ['a custom value with a line separator', () => FluentBitOutput.custom('s3', { bucket: 'a\u2028b' }), 'FluentBitOutput.custom() settings.bucket must not contain control characters or line breaks'],
     ['a custom value with spaces around', () => FluentBitOutput.custom('s3', { bucket: ' b ' }), 'FluentBitOutput.custom() settings.bucket must not contain spaces at either end'],
     ['a custom value that is a number', () => FluentBitOutput.custom('s3', { total_file_size: 5 as any }),
       'FluentBitOutput.custom() settings.total_file_size must be a string of 1 to 4096 characters, got 5'],
@@ -180,9 +207,14 @@ describe('bad output input', () => {
       'FluentBitOutput.custom() secretSettings sets "bucket", which settings sets too; Fluent Bit\'s setting names are case-insensitive'],
     ['a custom file that is a path', () => FluentBitOutput.custom('s3', {}, { fileSettings: { 'tls.ca_file': '/etc/ca' as any } }),
       'FluentBitOutput.custom() fileSettings.tls.ca_file must be made with FluentBitFile.fromSecret() or FluentBitFile.fromConfigMap(), got "/etc/ca"'],
-    ['two secret settings that name one variable', () => synth({
-      shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.custom('s3', {}, { secretSettings: { 'a.b': secret('x'), 'a_b': secret('y') } })] }),
-    }), 'outputs[0] has two secret settings that both become the environment variable "FLUENT_BIT_OUTPUT_0_A_B": rename one of the settings ("a_b")'],
+    ['two secret settings that name one variable', () => FluentBitOutput.custom('s3', {}, { secretSettings: { 'a.b': secret('x'), 'a_b': secret('y') } }),
+      'FluentBitOutput.custom() secretSettings has "a.b" and "a_b", which would both be the environment variable ..._A_B: no such two settings exist in one plugin'],
+    ['a port added to the sidecar container', () => {
+      const chart = Testing.chart();
+      const pod = new LoggingSidecarPod(chart, 'pod', { shipper: LogShipper.fluentBit() });
+      pod.sidecar.container.addPort({ number: 9999 });
+      Testing.synth(chart);
+    }, 'the sidecar container "sidecar-container" declares the shipper\'s ports [2020] itself; a port added to it ([9999]) would be dropped: add it to another container'],
     ['a volume named like the shipper\'s', () => {
       const chart = Testing.chart();
       const pod = new kplus.Pod(chart, 'p');

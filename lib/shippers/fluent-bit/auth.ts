@@ -21,10 +21,11 @@ export interface FluentBitBasicAuthOptions {
 }
 
 /**
- * How an output proves who it is to its receiver. Every credential comes
- * from a Kubernetes Secret: the sidecar gets it as an environment variable
+ * How an output proves who it is to its receiver. Passwords and tokens come
+ * from a Kubernetes Secret: the sidecar gets each as an environment variable
  * from `secretKeyRef`, and the configuration refers to that variable as
- * `${VARIABLE}`, so no credential is ever in the ConfigMap.
+ * `${VARIABLE}`, so none is in the ConfigMap. A user name given as
+ * `username` is written into the configuration as it is.
  */
 export class FluentBitAuth {
   /** HTTP basic authentication (`http_user`, `http_passwd`): Loki, Elasticsearch, OpenSearch and HTTP. */

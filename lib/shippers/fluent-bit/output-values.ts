@@ -1,4 +1,4 @@
-import { show, validateConfigWord, validateHost } from '../../validation';
+import { show, unreadableCharacters, validateConfigWord, validateHost } from '../../validation';
 import { OutputContext, Settings } from './output-context';
 import { FluentBitHeaderOptions, FluentBitNetworkOutputOptions } from './output-options';
 import { POD_METADATA_REFERENCES } from './pod-metadata';
@@ -15,15 +15,17 @@ export function validateSettingValue(prop: string, value: string): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > 4096) {
     throw new Error(`${prop} must be a string of 1 to 4096 characters, got ${show(value)}`);
   }
-  const problem = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/.test(value) ? 'control characters or line breaks'
-    : /[\ud800-\udfff]/u.test(value) && !/^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/.test(value) ? 'lone surrogate halves'
-      : value.includes('${') ? "'${', which Fluent Bit replaces with an environment variable"
-        : value !== value.trim() ? 'spaces at either end, which Fluent Bit trims'
-          : undefined;
+  const problem = unreadableCharacters(value)
+    ?? (value.replace(POD_VARIABLE, '').includes('${') ? "'${' other than the pod's variables, which Fluent Bit replaces with an environment variable"
+      : value !== value.trim() ? 'spaces at either end, which Fluent Bit trims'
+        : undefined);
   if (problem) {
     throw new Error(`${prop} must not contain ${problem}, got ${show(value)}`);
   }
 }
+
+/** `${POD_NAME}` and the other variables the sidecar defines, which a value may name. */
+const POD_VARIABLE = new RegExp(POD_METADATA_REFERENCES.map(r => r.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&')).join('|'), 'g');
 
 /** A key of a plugin setting, as Fluent Bit names them: `host`, `tls.ca_file`, `aws_region`. */
 export function validateSettingKey(prop: string, key: string): void {
@@ -34,6 +36,8 @@ export function validateSettingKey(prop: string, key: string): void {
 
 /** Headers every HTTP request already has, which a second copy would contradict. */
 const TRANSPORT_HEADERS = ['host', 'content-length', 'content-type', 'content-encoding', 'transfer-encoding', 'connection', 'user-agent'];
+/** Headers that carry credentials: only from Secrets (`secretHeaders`, or `auth`). */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization'];
 
 /**
  * The output's `header` entries (`Name value`), those from Secrets as
@@ -51,6 +55,10 @@ export function headerEntries(what: string, options: FluentBitHeaderOptions, tak
     const lower = name.toLowerCase();
     if (TRANSPORT_HEADERS.includes(lower) || taken.includes(lower)) {
       throw new Error(`${what} ${prop} must not set ${show(name)}, which the output sets itself`);
+    }
+    if (prop === 'headers' && CREDENTIAL_HEADERS.includes(lower)) {
+      throw new Error(`${what} headers must not set ${show(name)}, which carries a credential: `
+        + 'give it in secretHeaders (or auth), so that it comes from a Secret and not the ConfigMap');
     }
     if (seen.has(lower)) {
       throw new Error(`${what} ${prop} names the header ${show(name)} twice (also in ${seen.get(lower)}); header names are case-insensitive`);
@@ -81,10 +89,12 @@ export function validateLabelValue(prop: string, value: string): void {
 }
 
 /** The connection settings, TLS files included. */
-export function networkSettings(what: string, options: FluentBitNetworkOutputOptions, defaultPort: number): (context: OutputContext) => Settings {
-  if (!options || typeof options !== 'object') {
-    throw new Error(`${what} needs its options, such as { host: 'loki.monitoring.svc' }, got ${show(options)}`);
+export function networkSettings(what: string, given: FluentBitNetworkOutputOptions, defaultPort: number): (context: OutputContext) => Settings {
+  if (!given || typeof given !== 'object') {
+    throw new Error(`${what} needs its options, such as { host: 'loki.monitoring.svc' }, got ${show(given)}`);
   }
+  // Copied now, so that a change to the caller's object later cannot bypass the checks.
+  const options = { ...given };
   validateHost(`${what} host`, options.host);
   const port = options.port ?? defaultPort;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {

@@ -32,8 +32,9 @@ export class FluentBitOutput {
     const network = networkSettings(what, options, 3100);
     const labels = options.labels ?? { job: 'nginx' };
     const labelPairs = Object.entries(labels).map(([name, value]) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new Error(`${what} labels must be named with letters, digits and '_', not starting with a digit, got ${show(name)}`);
+      // Loki keeps names starting with `__` for itself.
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.startsWith('__')) {
+        throw new Error(`${what} labels must be named with letters, digits and '_', not starting with a digit or '__', got ${show(name)}`);
       }
       validateLabelValue(`${what} labels.${name}`, value);
       return `${name}=${value}`;
@@ -41,19 +42,20 @@ export class FluentBitOutput {
     if (labelPairs.length === 0) {
       throw new Error(`${what} labels must name at least one label, Loki rejects streams without labels, got {}`);
     }
-    if (options.tenantId !== undefined) {
-      validateConfigWord(`${what} tenantId`, options.tenantId);
+    const tenantId = options.tenantId;
+    if (tenantId !== undefined) {
+      validateConfigWord(`${what} tenantId`, tenantId);
     }
     const auth = authSettings(what, options.auth, ['basic', 'bearer'], { bearer: token => ({ bearer_token: token }) });
     const headers = headerEntries(what, options, [
-      ...(options.tenantId !== undefined ? ['x-scope-orgid'] : []),
+      ...(tenantId !== undefined ? ['x-scope-orgid'] : []),
       ...(options.auth ? ['authorization'] : []),
     ]);
     return new FluentBitOutput('loki', context => withHeaders({
       ...network(context),
       labels: labelPairs.join(', '),
       line_format: 'json',
-      ...(options.tenantId !== undefined ? { tenant_id: options.tenantId } : {}),
+      ...(tenantId !== undefined ? { tenant_id: tenantId } : {}),
       ...auth(context),
     }, headers(context)));
   }
@@ -126,23 +128,38 @@ export class FluentBitOutput {
       throw new Error(`${what} settings must be an object of setting names to values, got ${show(settings)}`);
     }
     const seen = new Map<string, string>();
+    const variables = new Map<string, string>();
     const check = (prop: string, key: string) => {
       validateSettingKey(`${what} ${prop}`, key);
       const lower = key.toLowerCase();
-      if (RESERVED_SETTINGS.includes(lower)) {
-        throw new Error(`${what} ${prop} must not set ${show(key)}, which the shipper sets for every output`);
+      const reserved = RESERVED_SETTINGS[lower];
+      if (reserved) {
+        throw new Error(`${what} ${prop} must not set ${show(key)}: ${reserved}`);
       }
       if (seen.has(lower)) {
         throw new Error(`${what} ${prop} sets ${show(key)}, which ${seen.get(lower)} sets too; Fluent Bit's setting names are case-insensitive`);
       }
       seen.set(lower, prop);
     };
-    for (const [key, value] of Object.entries(settings)) {
+    // Copied now, so that a change to the caller's object later cannot bypass the checks.
+    const plain = Object.entries(settings).map(([key, value]) => {
       check('settings', key);
       validateSettingValue(`${what} settings.${key}`, value);
-    }
+      if (CREDENTIAL_SETTING.test(key)) {
+        throw new Error(`${what} settings.${key} looks like a credential: give it in secretSettings, `
+          + 'so that it comes from a Secret and not the ConfigMap');
+      }
+      return [key, value] as const;
+    });
     const secrets = Object.entries(options.secretSettings ?? {}).map(([key, value]) => {
       check('secretSettings', key);
+      // Each becomes an environment variable named after the key, with '.' and '-' as '_'.
+      const variable = key.replace(/[^A-Za-z0-9]/g, '_').toUpperCase();
+      if (variables.has(variable)) {
+        throw new Error(`${what} secretSettings has ${show(variables.get(variable))} and ${show(key)}, `
+          + `which would both be the environment variable ..._${variable}: no such two settings exist in one plugin`);
+      }
+      variables.set(variable, key);
       return [key, secretValue(`${what} secretSettings.${key}`, value)] as const;
     });
     const files = Object.entries(options.fileSettings ?? {}).map(([key, file]) => {
@@ -153,7 +170,7 @@ export class FluentBitOutput {
       return [key, file] as const;
     });
     return new FluentBitOutput(plugin, context => ({
-      ...settings,
+      ...Object.fromEntries(plain),
       ...Object.fromEntries(secrets.map(([key, value]) => [key, context.secret(key, value)])),
       ...Object.fromEntries(files.map(([key, file]) => [key, context.file(file)])),
     }));
@@ -187,12 +204,21 @@ export class FluentBitOutput {
    * @internal
    */
   public _toFluentBit(context: OutputContext, common: { [key: string]: string }): Settings {
-    return { name: this.plugin, match: '*', ...this.settings(context), ...common };
+    // name and match first, for whoever reads the configuration, and set again last, so no setting overrides them.
+    return Object.assign({ name: this.plugin, match: '*', ...this.settings(context), ...common }, { name: this.plugin, match: '*' });
   }
 }
 
-/** Settings the shipper gives every output: routing and delivery. */
-const RESERVED_SETTINGS = ['name', 'match', 'match_regex', 'retry_limit', 'storage.total_limit_size'];
+/** Settings a custom output may not set, and why. */
+const RESERVED_SETTINGS: { [key: string]: string } = {
+  'name': 'the plugin is the first argument',
+  'match': 'every output matches every record',
+  'match_regex': 'every output matches every record',
+  'retry_limit': 'every output retries without limit, so that an outage loses nothing',
+  'storage.total_limit_size': 'in Fluent Bit 3.2.10 it drops chunks even while the output delivers',
+};
+/** Setting names that hold a credential, such as `http_passwd`, `splunk_token` or `tls.key_passwd`. */
+const CREDENTIAL_SETTING = /passw|secret|token|shared_key|api_?key/i;
 
 /** The settings of `auth`, checked to be a kind the output supports. */
 function authSettings(what: string, auth: FluentBitAuth | undefined, kinds: string[],

@@ -1,4 +1,4 @@
-import { show } from '../../validation';
+import { show, unreadableCharacters } from '../../validation';
 
 // The checks of the values parsers write into Fluent Bit's configuration,
 // beyond what the YAML serializer quotes: Fluent Bit substitutes `${` with an
@@ -10,9 +10,9 @@ export function validateRegex(prop: string, regex: string): void {
   if (typeof regex !== 'string' || regex.length === 0) {
     throw new Error(`${prop} must be a non-empty regular expression, got ${show(regex)}`);
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(regex)) {
-    throw new Error(`${prop} must be one line without control characters (write \\t or \\n to match one), got ${show(regex)}`);
+  if (unreadableCharacters(regex)) {
+    throw new Error(`${prop} must be one line without control characters, line separators or lone surrogate halves `
+      + `(write \\t, \\n or \\x{85} to match one), got ${show(regex)}`);
   }
   if (regex.includes('${')) {
     throw new Error(`${prop} must not contain "\${", which Fluent Bit replaces with an environment variable (write \\$\\{ to match it), got ${show(regex)}`);
@@ -21,8 +21,7 @@ export function validateRegex(prop: string, regex: string): void {
 
 /** A strptime format, as `time_format`. */
 export function validateTimeFormat(prop: string, format: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (typeof format !== 'string' || format.length > 128 || !format.includes('%') || /[\x00-\x1f\x7f]/.test(format) || format.includes('${')) {
+  if (typeof format !== 'string' || format.length > 128 || !format.includes('%') || unreadableCharacters(format) || format.includes('${')) {
     throw new Error(`${prop} must be a strptime format such as "%Y-%m-%d %H:%M:%S" of at most 128 characters, `
       + `without control characters or "\${", got ${show(format)}`);
   }

@@ -152,6 +152,9 @@ export class FluentBitShipper extends LogShipper {
       throw new Error(`${this.displayName} podMetadata must be true or false, got ${show(options.podMetadata)}`);
     }
     this.prometheusScrape = options.prometheusScrape ?? false;
+    if (typeof this.prometheusScrape !== 'boolean') {
+      throw new Error(`${this.displayName} prometheusScrape must be true or false, got ${show(options.prometheusScrape)}`);
+    }
     if (options.stateKeeper ?? true) {
       this.stateKeeperImage = options.stateKeeperImage ?? UBUNTU_IMAGE;
       validateImageReference(`${this.displayName} stateKeeperImage`, this.stateKeeperImage);
