@@ -1,5 +1,9 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { exec, lastLines, sleep } from '../e2e/exec';
 import { loadManifest } from '../e2e/manifest';
+import { fieldValues, writePlayedCopy } from '../e2e/played-copy';
 import { containerLogs, ContainerState, inspectContainer, playedContainerName, podExists, podIp, readFileIn, volumeExists } from '../e2e/podman';
 import { waitRunning } from '../e2e/run-case';
 import { ManifestFile, manifestFile } from '../e2e/synth';
@@ -58,18 +62,23 @@ export interface ContainerUsage {
 export async function measure(s: BenchShipper, runId: string, rate: number, durationS: number,
   onTeardown: (t: PodTeardown | undefined) => void): Promise<ShipperResult> {
   const source = manifestFile({ ...s, name: `bench-${s.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}` });
+  const cleanups: Array<() => void> = [];
   try {
-    return await measureManifest(s, source, runId, rate, durationS, onTeardown);
+    return await measureManifest(s, source, runId, rate, durationS, onTeardown, cleanups);
   } finally {
+    cleanups.forEach(cleanup => cleanup());
     source.dispose();
   }
 }
 
 async function measureManifest(s: BenchShipper, source: ManifestFile, runId: string, rate: number, durationS: number,
-  onTeardown: (t: PodTeardown | undefined) => void): Promise<ShipperResult> {
-  const file = source.path;
-  const manifest = loadManifest(file);
+  onTeardown: (t: PodTeardown | undefined) => void, cleanups: Array<() => void>): Promise<ShipperResult> {
+  const manifest = loadManifest(source.path);
   if (manifest.unplayable) throw new Error(`${s.name}: ${manifest.unplayable}`);
+  // Fluent Bit's pod fields that podman 4.3 cannot fill, as literal values: the e2e's played copy.
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-played-')), path.basename(source.path));
+  cleanups.push(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
+  writePlayedCopy(manifest.objects, file, { aliases: [], fieldValues: fieldValues(manifest.pod, undefined), configMaps: [] });
   const teardown = new PodTeardown(file, manifest.podName);
   // kube play makes a volume of each ConfigMap and would reuse one left over, with its old content.
   const configMaps = manifest.objects.filter(o => o.kind === 'ConfigMap').map(o => String(o.metadata.name));

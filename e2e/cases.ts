@@ -4,6 +4,7 @@
  */
 import { Chart, Duration, Size } from 'cdk8s';
 import { LoggingSidecarPod, LogShipper } from '../lib';
+import { DEFAULT_NAMESPACE } from './played-copy';
 
 /**
  * How the sidecar ships log lines.
@@ -34,18 +35,63 @@ export type PrintedFormat = 'lines' | 'json-records';
 /**
  * A service outside the pod that the shipper sends to. The e2e plays a
  * receiver for it in a pod of its own on podman's bridge, and plays a copy of
- * the manifest whose only change is `spec.hostAliases` mapping `host` to that
+ * the manifest whose Pod also has `spec.hostAliases` mapping `host` to that
  * pod's IP: the stand-in for cluster DNS. The receiver is Fluent Bit's own
- * input for the protocol (the Fluent Bit image), not the real service.
+ * input for the protocol (the Fluent Bit image), not the real service; where
+ * the service checks credentials Fluent Bit cannot (basic auth, a Loki
+ * tenant), nginx (the nginx image) stands in front of it and checks them.
  */
 export interface ReceiverExpectation {
-  /** `loki`: a Fluent Bit `http` input takes the pushes (`POST /loki/api/v1/push`, JSON streams). */
-  readonly protocol: 'loki';
+  /**
+   * - `loki`: a Fluent Bit `http` input takes the pushes (`POST /loki/api/v1/push`, JSON streams);
+   * - `elasticsearch`: a Fluent Bit `elasticsearch` input takes the Bulk API requests (`POST /_bulk`);
+   * - `splunk`: a Fluent Bit `splunk` input takes the HEC events (`POST /services/collector/event`).
+   */
+  readonly protocol: 'loki' | 'elasticsearch' | 'splunk';
   /** The name the manifest sends to, as cluster DNS would resolve it. */
   readonly host: string;
   readonly port: number;
-  /** The stream labels every push must carry, exactly. */
-  readonly labels: { readonly [name: string]: string };
+  /**
+   * loki: the stream labels every push must carry, exactly.
+   * @default - no labels
+   */
+  readonly labels?: { readonly [name: string]: string };
+  /**
+   * elasticsearch: the index every document must be created in.
+   * @default - not checked
+   */
+  readonly index?: string;
+  /**
+   * The receiver serves TLS with a certificate for `host` signed by a CA the
+   * e2e makes with openssl for the run; the manifest reads that CA from this
+   * Secret or ConfigMap key, which the e2e fills with it.
+   * @default - plain HTTP
+   */
+  readonly tlsCa?: ObjectKey;
+  /**
+   * The receiver requires HTTP basic auth as `username`, with a password the
+   * e2e makes for the run and puts in this Secret key.
+   * @default - no authentication
+   */
+  readonly basicAuth?: { readonly username: string; readonly password: ObjectKey };
+  /**
+   * loki: the receiver takes pushes for this tenant only (`X-Scope-OrgID`).
+   * @default - any tenant
+   */
+  readonly tenant?: string;
+  /**
+   * splunk: the receiver requires a HEC token (`Authorization: Splunk TOKEN`)
+   * the e2e makes for the run and puts in this Secret key.
+   * @default - no token
+   */
+  readonly token?: ObjectKey;
+}
+
+/** One key of a Secret or of a ConfigMap the manifest names but does not define: the cluster's, filled by the e2e. */
+export interface ObjectKey {
+  readonly kind: 'Secret' | 'ConfigMap';
+  readonly name: string;
+  readonly key: string;
 }
 
 /**
@@ -124,10 +170,12 @@ export interface E2eCase {
    */
   readonly taggedWithFileName?: boolean;
   /**
-   * How the sidecar prints the lines it ships.
+   * How the sidecar prints the lines it ships; `nothing` when its only outputs
+   * are the receivers (it prints its own log only), where the lines are then
+   * looked for.
    * @default 'lines'
    */
-  readonly printed?: PrintedFormat;
+  readonly printed?: PrintedFormat | 'nothing';
   /**
    * Where else the shipper sends every line, as parsed records, under the
    * same promise as `shipper` (also exactly once, where it says so).
@@ -153,6 +201,22 @@ const ROTATION_PROPS = { rotateLogsAt: Size.mebibytes(1), volumeSizeLimit: Size.
 /** 1 s, so that the 0.6 MiB/s of ROTATION_LOAD stays under 1 MiB per rotateWait and each file rotates on time. */
 const ROTATE_WAIT = Duration.seconds(1);
 const ROTATION_LOAD: RotationExpectation = { rotateAtBytes: 1 * MiB, volumeSizeLimitBytes: 8 * MiB, logBytes: 4 * MiB, logBytesPerSecond: 0.6 * MiB };
+
+/**
+ * The backend examples: the hardened pod (nginx-unprivileged, Fluent Bit as
+ * uid 101 beside its state keeper) whose one output is the backend, so the
+ * sidecar prints none of the lines. Flushes every second; a line sent twice
+ * (a retry) is a failure.
+ */
+const BACKEND_EXAMPLE = {
+  webContainer: 'nginx-container',
+  webLogDirectory: '/var/log/nginx',
+  sidecarContainer: 'sidecar-container',
+  sidecarLogDirectory: '/var/log/nginx',
+  webPort: 8080,
+  shipper: { kind: 'exactly-once', maxDelaySeconds: 5, settleSeconds: 3 },
+  printed: 'nothing',
+} as const;
 
 export const CASES: readonly E2eCase[] = [
   {
@@ -226,5 +290,47 @@ export const CASES: readonly E2eCase[] = [
     shipper: { kind: 'exactly-once', maxDelaySeconds: 5, settleSeconds: 4 },
     printed: 'json-records',
     rotation: { ...ROTATION_LOAD, rotator: 'sidecar-container-rotator' },
+  },
+  {
+    // Loki over TLS for the tenant team-web, basic auth with the password from a Secret, the CA from a Secret.
+    name: 'loki-tls',
+    manifest: 'dist/examples/loki-tls.k8s.yaml',
+    ...BACKEND_EXAMPLE,
+    receivers: [{
+      protocol: 'loki',
+      host: 'loki-gateway.monitoring.svc.cluster.local',
+      port: 443,
+      labels: { job: 'nginx', app: 'webserver', pod: 'webserver-loki', namespace: DEFAULT_NAMESPACE },
+      tlsCa: { kind: 'Secret', name: 'loki-ca', key: 'ca.crt' },
+      basicAuth: { username: 'team-web', password: { kind: 'Secret', name: 'loki-credentials', key: 'password' } },
+      tenant: 'team-web',
+    }],
+  },
+  {
+    // Elasticsearch (as ECK names its Secrets) over TLS, basic auth as elastic with the password from a Secret.
+    name: 'elasticsearch',
+    manifest: 'dist/examples/elasticsearch.k8s.yaml',
+    ...BACKEND_EXAMPLE,
+    receivers: [{
+      protocol: 'elasticsearch',
+      host: 'elasticsearch-es-http.logging.svc.cluster.local',
+      port: 9200,
+      index: 'nginx',
+      tlsCa: { kind: 'Secret', name: 'elasticsearch-es-http-certs-public', key: 'ca.crt' },
+      basicAuth: { username: 'elastic', password: { kind: 'Secret', name: 'elasticsearch-es-elastic-user', key: 'elastic' } },
+    }],
+  },
+  {
+    // Splunk HEC over TLS, the token from a Secret, the CA from a ConfigMap.
+    name: 'splunk',
+    manifest: 'dist/examples/splunk.k8s.yaml',
+    ...BACKEND_EXAMPLE,
+    receivers: [{
+      protocol: 'splunk',
+      host: 'splunk-hec.logging.svc.cluster.local',
+      port: 8088,
+      tlsCa: { kind: 'ConfigMap', name: 'splunk-ca', key: 'ca.crt' },
+      token: { kind: 'Secret', name: 'splunk-hec-token', key: 'token' },
+    }],
   },
 ];

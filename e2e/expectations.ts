@@ -33,20 +33,23 @@ export interface Channel {
   readonly tagged: boolean;
   /** Everything that arrived so far. */
   readonly read: () => Promise<Arrival[]>;
+  /** Fields every record must also have, with these values: what the shipper's filters add (the pod's metadata). */
+  readonly addedFields?: { readonly [field: string]: FieldCheck };
   /** What else an arrival of `line` must satisfy (labels, timestamps); each problem as a phrase. */
   readonly extraChecks?: (arrival: Arrival, line: ExpectedLine) => string[];
   /** What to look at when a line never arrives. */
   readonly hint: () => Promise<string>;
 }
 
-/** The sidecar's own output (stdout and stderr, as kubectl logs shows them). */
-export function sidecarChannel(c: E2eCase, container: string): Channel {
-  const format = c.printed ?? 'lines';
+/** The sidecar's own output (stdout and stderr, as kubectl logs shows them); `addedFields` as in Channel. */
+export function sidecarChannel(c: E2eCase, container: string, addedFields?: { readonly [field: string]: FieldCheck }): Channel {
+  const format = c.printed === 'json-records' ? 'json-records' : 'lines';
   return {
     name: c.sidecarContainer,
     verb: 'printed',
     format,
     tagged: c.taggedWithFileName === true,
+    addedFields,
     read: async () => (await containerLogs(container)).map(l => ({ timeMs: l.timeMs, text: l.text, record: format === 'json-records' ? jsonObject(l.text) : undefined })),
     hint: async () => `is the shared volume mounted at the path nginx writes (${c.webLogDirectory}) and does the sidecar read ${c.sidecarLogDirectory}? `
       + `Last sidecar output:\n${indent(lastLines((await containerLogs(container)).map(l => l.text).join('\n'), 5) || '(nothing at all)')}`,
@@ -95,7 +98,7 @@ export async function checkShipped(c: E2eCase, channel: Channel, expected: reado
       throw new CheckFailure(`${channel.name} never ${channel.verb} ${r.line.what} within ${limitS} s (looked for ${lookedFor}): ${await channel.hint()}`);
     }
     for (const hit of r.hits) {
-      const problems = [...(hit.record ? fieldProblems(hit.record, r.line.record, c, r.line) : []), ...(channel.extraChecks?.(hit, r.line) ?? [])];
+      const problems = [...(hit.record ? fieldProblems(hit.record, r.line.record, c, r.line, channel.addedFields ?? {}) : []), ...(channel.extraChecks?.(hit, r.line) ?? [])];
       if (problems.length) {
         throw new CheckFailure(`${channel.name} ${channel.verb} ${r.line.what}, but ${problems.join('; ')}. The record: ${hit.text}`);
       }
@@ -134,8 +137,9 @@ export function matching(arrivals: readonly Arrival[], line: ExpectedLine, chann
     || Object.values(a.record).some(v => typeof v === 'string' && v.includes(line.needle))));
 }
 
-/** What is wrong with a record of `line`, against what its parser makes of it; empty when nothing. */
-function fieldProblems(record: { readonly [field: string]: unknown }, expected: ExpectedRecord, c: E2eCase, line: ExpectedLine): string[] {
+/** What is wrong with a record of `line`, against what its parser makes of it and what the filters add; empty when nothing. */
+function fieldProblems(record: { readonly [field: string]: unknown }, expected: ExpectedRecord, c: E2eCase, line: ExpectedLine,
+  added: { readonly [field: string]: FieldCheck }): string[] {
   const problems: string[] = [];
   // The tail input names the file each record came from (path_key).
   const fields: { [field: string]: FieldCheck } = { ...expected.fields, file: `${c.sidecarLogDirectory}/${line.file}` };
@@ -144,7 +148,12 @@ function fieldProblems(record: { readonly [field: string]: unknown }, expected: 
       problems.push(`${field} is ${field in record ? JSON.stringify(record[field]) : 'missing'}, ${expected.parser} gives ${describeCheck(check)}`);
     }
   }
-  return problems.length ? [`it is not the record ${expected.parser} makes of the line: ${problems.join(', ')}`] : [];
+  const missing = Object.entries(added).filter(([field, check]) => !fieldMatches(record[field], check))
+    .map(([field, check]) => `${field} is ${field in record ? JSON.stringify(record[field]) : 'missing'}, expected ${describeCheck(check)}`);
+  return [
+    ...problems.length ? [`it is not the record ${expected.parser} makes of the line: ${problems.join(', ')}`] : [],
+    ...missing.length ? [`it lacks what the shipper's filters add to every record: ${missing.join(', ')}`] : [],
+  ];
 }
 
 function fieldMatches(value: unknown, check: FieldCheck): boolean {

@@ -43,9 +43,37 @@ export function fluentBitConfigOf(manifest: PlayableManifest, container: any): F
   };
 }
 
+/** The output plugin that speaks each receiver's protocol. */
+export const OUTPUT_PLUGINS: { readonly [protocol: string]: string } = { loki: 'loki', elasticsearch: 'es', splunk: 'splunk' };
+
 /** Where the config's outputs of one plugin send to, as `host:port`. */
 export function outputTargets(fb: FluentBitConfig, plugin: string): string[] {
   return (fb.config?.pipeline?.outputs ?? []).filter((o: any) => o.name === plugin).map((o: any) => `${o.host}:${o.port}`);
+}
+
+/** The output of a plugin sending to `host:port`, as configured. */
+export function outputTo(fb: FluentBitConfig, plugin: string, host: string, port: number): any | undefined {
+  return (fb.config?.pipeline?.outputs ?? []).find((o: any) => o.name === plugin && `${o.host}:${o.port}` === `${host}:${port}`);
+}
+
+/**
+ * The fields the config's record_modifier filters add to every record
+ * (`record: ["pod_name ${POD_NAME}", ...]`), with the environment's values
+ * substituted as Fluent Bit does at start; a field whose value the
+ * environment does not give is left out.
+ */
+export function addedRecordFields(fb: FluentBitConfig, env: ReadonlyMap<string, string>): { [field: string]: string } {
+  const fields: { [field: string]: string } = {};
+  for (const filter of fb.config?.pipeline?.filters ?? []) {
+    if (filter.name !== 'record_modifier') continue;
+    for (const entry of [filter.record ?? []].flat().map(String)) {
+      const [, key, template] = /^(\S+)\s+(.*)$/.exec(entry) ?? [];
+      if (!key) continue;
+      const names = [...template.matchAll(/\$\{(\w+)\}/g)].map(m => m[1]);
+      if (names.every(n => env.has(n))) fields[key] = template.replace(/\$\{(\w+)\}/g, (_, n) => env.get(n)!);
+    }
+  }
+  return fields;
 }
 
 /**

@@ -47,9 +47,48 @@ function nativeSidecars(pod: any): string | undefined {
   return `native sidecar init container(s) ${natives.join(', ')} (restartPolicy: Always): podman 4.3's kube play hangs on them, so this manifest is not played`;
 }
 
-/** Fields podman 4.3 takes without error but does not act on. */
+/**
+ * Downward API fields podman 4.3's kube play cannot fill: an env var from one
+ * of them fails the whole play (exit 125). It fills `metadata.name`.
+ */
+export const UNFILLED_FIELD_PATHS: readonly string[] = ['metadata.namespace', 'spec.nodeName', 'status.podIP'];
+
+/** An env var of a container from a downward API field. */
+export interface FieldRefEnv {
+  readonly container: string;
+  readonly name: string;
+  readonly fieldPath: string;
+}
+
+/** The env vars podman 4.3 cannot fill, which the e2e's played copy sets to literal values. */
+export function unfilledFieldRefs(pod: any): FieldRefEnv[] {
+  return allContainers(pod).flatMap(c => (c.env ?? [])
+    .filter((e: any) => UNFILLED_FIELD_PATHS.includes(e.valueFrom?.fieldRef?.fieldPath))
+    .map((e: any) => ({ container: String(c.name), name: String(e.name), fieldPath: String(e.valueFrom.fieldRef.fieldPath) })));
+}
+
+/** Fields podman 4.3 takes without error but does not act on, or cannot play at all (the e2e then plays a copy, and says so). */
 function notHonoured(pod: any): string[] {
   const notes: string[] = [];
+  for (const f of unfilledFieldRefs(pod)) {
+    notes.push(`${f.container}: env ${f.name} from the downward API (fieldRef ${f.fieldPath}) is not filled by podman 4.3, whose kube play `
+      + 'fails on it: the e2e plays a copy that sets it to a literal value (below)');
+  }
+  for (const v of pod.spec?.volumes ?? []) {
+    if (!v.secret) continue;
+    const renamed = (v.secret.items ?? []).filter((i: any) => i.path !== i.key);
+    if (v.secret.items) {
+      notes.push(`volume ${v.name}: the items of Secret ${v.secret.secretName} are ignored by podman 4.3 (it writes every key of the secret under `
+        + `the key's name)${renamed.length ? `, so ${renamed.map((i: any) => i.path).join(', ')} will be missing` : '; the manifest keeps each key\'s name, so the files are where it reads them'}`);
+    }
+    if (v.secret.defaultMode !== undefined) notes.push(`volume ${v.name}: defaultMode is ignored by podman 4.3 (files are 0644; not checked here)`);
+  }
+  for (const c of allContainers(pod)) {
+    for (const m of c.volumeMounts ?? []) {
+      const secret = (pod.spec?.volumes ?? []).find((v: any) => v.name === m.name)?.secret;
+      if (secret && m.subPath) notes.push(`${c.name}: subPath ${m.subPath} of Secret volume ${m.name} is ignored by podman 4.3 (not checked here)`);
+    }
+  }
   if (pod.spec?.securityContext?.runAsNonRoot !== undefined) {
     notes.push(`pod securityContext.runAsNonRoot: ${pod.spec.securityContext.runAsNonRoot} is ignored by podman 4.3 (not checked here)`);
   }

@@ -56,6 +56,11 @@ export async function volumeExists(name: string): Promise<boolean> {
   return (await exec('podman', ['volume', 'exists', name], { timeoutMs: 30_000 })).code === 0;
 }
 
+/** podman 4.3 has no `podman secret exists`. */
+export async function secretExists(name: string): Promise<boolean> {
+  return (await exec('podman', ['secret', 'inspect', name], { timeoutMs: 30_000 })).code === 0;
+}
+
 /** Names of the containers whose name starts with `<pod>-`: what a pod can leave behind. */
 export async function containersOfPod(pod: string): Promise<string[]> {
   const out = await execOk('podman', ['ps', '-a', '--format', '{{.Names}}'], { timeoutMs: 30_000 });
@@ -195,4 +200,37 @@ export async function volumeOptions(name: string): Promise<Record<string, string
   const r = await exec('podman', ['volume', 'inspect', name], { timeoutMs: 30_000 });
   if (r.code !== 0) return {};
   return JSON.parse(r.stdout)[0]?.Options ?? {};
+}
+
+/** The network kube play puts pods on; podman 4.3 makes it at its first play. */
+export const KUBE_NETWORK = 'podman-default-kube-network';
+
+/**
+ * An IPv4 address of kube play's network that no container holds, for
+ * `kube play --ip`, so that a pod's IP is known before it starts; taken from
+ * the top of the subnet, away from the addresses podman hands out in order.
+ * Undefined when the network does not exist yet.
+ */
+export async function freeKubeAddress(): Promise<string | undefined> {
+  const r = await exec('podman', ['network', 'inspect', KUBE_NETWORK], { timeoutMs: 30_000 });
+  if (r.code !== 0) return undefined;
+  const subnet = (JSON.parse(r.stdout)[0]?.subnets ?? []).find((s: any) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s.subnet));
+  if (!subnet) return undefined;
+  const [base, bits] = subnet.subnet.split('/');
+  const toInt = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const toIp = (n: number) => [24, 16, 8, 0].map(shift => Math.floor(n / 2 ** shift) % 256).join('.');
+  const first = toInt(base);
+  const last = first + 2 ** (32 - Number(bits)) - 1;
+  const used = new Set<string>([subnet.gateway]);
+  const ids = (await execOk('podman', ['ps', '-a', '--format', '{{.ID}}'], { timeoutMs: 30_000 })).split('\n').filter(id => id.trim());
+  // A container removed meanwhile fails the inspection; the reservations below still hold what is in use.
+  const inspected = ids.length ? await exec('podman', ['container', 'inspect', ...ids], { timeoutMs: 60_000 }) : undefined;
+  for (const c of inspected?.code === 0 ? JSON.parse(inspected.stdout) : []) {
+    for (const n of Object.values<any>(c.NetworkSettings?.Networks ?? {})) if (n?.IPAddress) used.add(n.IPAddress);
+  }
+  // The host-local IPAM's reservations, where CNI keeps them.
+  const reserved = `/var/lib/cni/networks/${KUBE_NETWORK}`;
+  if (fs.existsSync(reserved)) for (const entry of fs.readdirSync(reserved)) used.add(entry);
+  for (let n = last - 1; n > first + 1; n--) if (!used.has(toIp(n))) return toIp(n);
+  return undefined;
 }

@@ -29,6 +29,9 @@ export async function preflight(registry: LocalRegistry, runId: string, mode: Im
     }
   }
   step(`podman ${version.stdout.trim()}`);
+  // The cases with TLS make a CA for the run, and htpasswd lines, with openssl.
+  const openssl = await exec('openssl', ['version'], { timeoutMs: 30_000 });
+  if (openssl.code !== 0) throw new EnvironmentError(`openssl is not usable (${lastLines(openssl.stderr, 3) || 'not installed'}); ${SETUP_HINT}`);
 
   await registry.start();
   const images = await resolveImages(mode, registry);

@@ -7,11 +7,18 @@ import { REPO_ROOT } from './config';
 import { CheckFailure, Interrupted } from './errors';
 import { exec, lastLines, sleep } from './exec';
 import { checkShipped, shippingDeadlineMs, sidecarChannel, summarize } from './expectations';
-import { checkFluentBitState, fluentBitConfigOf, outputTargets } from './fluent-bit';
+import { addedRecordFields, checkFluentBitState, fluentBitConfigOf, OUTPUT_PLUGINS, outputTargets } from './fluent-bit';
 import { probeHonoured } from './honoured';
-import { findContainer, loadManifest, memoryBytes, PlayableManifest } from './manifest';
-import { containerLogs, ContainerState, inspectContainer, playedContainerName, podExists, podIp, readFileIn, volumeExists } from './podman';
-import { Receiver, receiverChannel, receiverFor, writeWithHostAliases } from './receivers';
+import { findContainer, loadManifest, memoryBytes, PlayableManifest, unfilledFieldRefs } from './manifest';
+import { checkCaFiles, checkEnvironment, envSources } from './pod-inputs';
+import { fieldValues, FieldValues, playedEnvironment, writePlayedCopy } from './played-copy';
+import { TestCa } from './pki';
+import {
+  containerLogs, ContainerState, freeKubeAddress, inspectContainer, playedContainerName, podExists, podIp, readFileIn, secretExists, volumeExists,
+} from './podman';
+import { checkFrontLog, receiverChannel } from './receiver-records';
+import { checkRefusals, describeReceiver, makeReceiverSecrets, Receiver, receiverFor, ReceiverSecrets } from './receivers';
+import { createSecret, ObjectValues, PodmanSecret, provideObjects, ProvidedObjects, SECRET_LABEL, secretOwner, undefinedReferences } from './secrets';
 import { checkStateKeeper } from './state-keeper';
 import { checkRotated, checkRotatedExactlyOnce, checkRotatorSilent, checkVolumeBounded, RotationReport, writeRotations } from './rotation';
 import { ManifestFile, manifestFile } from './synth';
@@ -106,18 +113,24 @@ async function playCase(c: E2eCase, runId: string, source: ManifestFile, checks:
       }
       const fb = fluentBitConfigOf(manifest, sidecar);
       for (const r of c.receivers ?? []) {
-        const sent = fb ? outputTargets(fb, r.protocol) : [];
+        const plugin = OUTPUT_PLUGINS[r.protocol];
+        const sent = fb ? outputTargets(fb, plugin) : [];
         if (!sent.includes(`${r.host}:${r.port}`)) {
           throw new CheckFailure(`the case expects the shipper to send to ${r.protocol} at ${r.host}:${r.port}, but ${c.sidecarContainer}'s `
-            + `configuration ${fb ? `sends ${r.protocol} to ${sent.join(', ') || 'nowhere'}` : 'is not a Fluent Bit YAML file from a ConfigMap'}`);
+            + `configuration ${fb ? `sends ${plugin} to ${sent.join(', ') || 'nowhere'}` : 'is not a Fluent Bit YAML file from a ConfigMap'}`);
         }
       }
     }, { fatal: true });
 
-    const { playPath, receivers } = await playReceivers(c, file, scratch, checks, teardowns);
-    const teardown = await freshTeardown(playPath, manifest.podName, manifest.objects);
+    const stage = await stageCase(c, manifest, runId, scratch, checks, teardowns);
+    const teardown = await freshTeardown(stage.playPath, manifest.podName, stage.objects, stage.secrets.map(x => x.name));
     teardowns.unshift(teardown);
-    await play(c, manifest, playPath, runId, checks, teardown, receivers);
+    if (stage.secrets.length) {
+      await checks.run(`podman ${stage.secrets.length > 1 ? 'secrets' : 'secret'} ${stage.secrets.map(x => x.name).join(', ')} created for the play (removed at teardown)`, async () => {
+        for (const secret of stage.secrets) await createSecret(secret, runId, scratch);
+      }, { fatal: true });
+    }
+    await play(c, manifest, stage, runId, checks, teardown);
   } catch (e) {
     if (!(e instanceof FatalCheck)) throw e;
   } finally {
@@ -125,7 +138,10 @@ async function playCase(c: E2eCase, runId: string, source: ManifestFile, checks:
     const lefts = await Promise.all(teardowns.map(t => t.run()));
     for (const [i, left] of lefts.entries()) {
       if (left.length) checks.fail('teardown', `still there after podman kube down: ${left.join(', ')}`);
-      else checks.pass(`teardown removed pod ${teardowns[i].podName}, its containers and its volumes`);
+      else {
+        const secrets = teardowns[i].secretNames;
+        checks.pass(`teardown removed pod ${teardowns[i].podName}, its containers${secrets.length ? `, its volumes and podman ${secrets.length > 1 ? 'secrets' : 'secret'} ${secrets.join(', ')}` : ' and its volumes'}`);
+      }
     }
     activeTeardowns.length = 0;
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -139,50 +155,124 @@ interface PlayedReceiver {
   readonly receiver: Receiver;
 }
 
+/** What the case's pod is played with, beside its manifest. */
+interface Stage {
+  /** The file to play: the manifest, or the copy podman needs. */
+  readonly playPath: string;
+  /** The objects of that file. */
+  readonly objects: readonly any[];
+  readonly receivers: readonly PlayedReceiver[];
+  /** The podman secrets to create before the play. */
+  readonly secrets: readonly PodmanSecret[];
+  /** What the e2e put in the Secrets and ConfigMaps the pod names. */
+  readonly values: ObjectValues;
+  /** The literal values of the downward API fields podman cannot fill. */
+  readonly fields: FieldValues;
+  /** The IP the pod is asked to have (`kube play --ip`), which its status.podIP literal says. */
+  readonly podIp?: string;
+}
+
 /**
- * Plays a receiver pod for each of the case's receivers and returns the file
- * to play for the case: the manifest itself, or with receivers a copy whose
- * only change is hostAliases naming them (podman has no cluster DNS).
+ * Plays a receiver pod for each of the case's receivers, makes what the pod
+ * names and the cluster would hold (a CA, credentials) and returns the file
+ * to play for the case: the manifest itself, or a copy with what podman needs
+ * (hostAliases naming the receivers, as podman has no cluster DNS; literal
+ * values for the downward API fields it cannot fill; the ConfigMaps).
  */
-async function playReceivers(c: E2eCase, file: string, scratch: string, checks: Checks, teardowns: PodTeardown[]): Promise<{ playPath: string; receivers: PlayedReceiver[] }> {
+async function stageCase(c: E2eCase, manifest: PlayableManifest, runId: string, scratch: string, checks: Checks, teardowns: PodTeardown[]): Promise<Stage> {
+  const values: ObjectValues = new Map();
+  const made: ReceiverSecrets[] = [];
+  const credentials = (c.receivers ?? []).filter(r => r.tlsCa || r.basicAuth || r.token);
+  if (credentials.length) {
+    await checks.run('the e2e makes the credentials the receivers take, new for the run', async () => {
+      const ca = credentials.some(r => r.tlsCa) ? await TestCa.create(path.join(scratch, 'pki'), runId) : undefined;
+      for (const r of c.receivers ?? []) made.push(await makeReceiverSecrets(r, ca, values));
+      return credentials.map(r => [
+        r.tlsCa && `a CA (openssl, EC P-256) and a certificate it signs for ${r.host}`,
+        r.basicAuth && `a random password for ${r.basicAuth.username}`,
+        r.token && 'a random HEC token',
+      ].filter(x => x).join(', ')).join('; ');
+    }, { fatal: true });
+  }
   const receivers: PlayedReceiver[] = [];
   const aliases: { ip: string; hostnames: string[] }[] = [];
   for (const [i, r] of (c.receivers ?? []).entries()) {
-    const receiver = receiverFor(r, i);
+    const receiver = receiverFor(r, i, made[i] ?? {});
     const receiverFile = path.join(scratch, `${receiver.podName}.yaml`);
     fs.writeFileSync(receiverFile, Yaml.stringify(...receiver.objects));
-    const teardown = await freshTeardown(receiverFile, receiver.podName, receiver.objects);
+    const teardown = await freshTeardown(receiverFile, receiver.podName, receiver.objects, []);
     teardowns.unshift(teardown);
     receivers.push({ r, receiver });
-    await checks.run(`a ${r.protocol} receiver for ${r.host}:${r.port} runs in pod ${receiver.podName}`, async () => {
+    let ip = '';
+    await checks.run(`${/^[aeiou]/.test(r.protocol) ? 'an' : 'a'} ${r.protocol} receiver for ${r.host}:${r.port} runs in pod ${receiver.podName}`, async () => {
       await playFile(receiverFile);
-      const running = await waitRunning(receiver.container, 30_000);
-      for (const m of running.mounts) if (m.type === 'volume') teardown.rememberVolume(m.name, m.source);
-      const ip = await podIp(receiver.podName);
+      for (const name of [receiver.container, ...receiver.front ? [receiver.front] : []]) {
+        const running = await waitRunning(name, 30_000);
+        for (const m of running.mounts) if (m.type === 'volume') teardown.rememberVolume(m.name, m.source);
+      }
+      ip = await podIp(receiver.podName);
       const base = `http://${ip}:${receiver.healthPort}`;
       if (!await waitForHttp(base, 30_000, receiver.healthPath)) throw new CheckFailure(`${base}${receiver.healthPath} never answered 200 within 30 s`);
       aliases.push({ ip, hostnames: [r.host] });
-      return `Fluent Bit's http input on ${ip}:${r.port}, printing each push to its stdout (a stand-in for the service, not ${r.protocol} itself)`;
+      return describeReceiver(r, receiver, ip);
+    }, { fatal: true });
+    if (r.basicAuth || r.tenant || r.token) {
+      await checks.run(`the ${r.protocol} receiver refuses wrong credentials, so that what it takes had the right ones`, async () => checkRefusals(r, receiver, ip));
+    }
+  }
+
+  let provided: ProvidedObjects = { secrets: [], configMaps: [] };
+  const named = undefinedReferences(manifest);
+  if (named.length) {
+    await checks.run(`the pod's ${named.join(', ')}, which the cluster would hold, are made by the e2e in the form podman 4.3 reads`, async () => {
+      provided = provideObjects(manifest, values);
+      for (const secret of provided.secrets) {
+        // A podman secret of that name that the e2e did not make is someone's: never replaced or removed.
+        if (await secretOwner(secret.name) === 'other') {
+          throw new CheckFailure(`podman secret ${secret.name} exists and was not made by the e2e (it has no label ${SECRET_LABEL}): `
+            + 'remove or rename it to play this manifest here');
+        }
+      }
+      return [
+        ...provided.secrets.map(x => `podman secret ${x.name} (${x.keys.join(', ')}): ${x.use === 'env'
+          ? 'a JSON object of base64 values, for env secretKeyRef' : '{"data": ...} with the plain values, for a Secret volume'}`),
+        ...provided.configMaps.map(m => `ConfigMap ${m.metadata.name} (${Object.keys(m.data).join(', ')}): added to the played copy`),
+      ].join('; ');
     }, { fatal: true });
   }
-  if (aliases.length === 0) return { playPath: file, receivers };
-  const playPath = path.join(scratch, path.basename(file));
-  writeWithHostAliases(file, playPath, aliases);
-  console.log(`  NOTE played a copy of the manifest whose only change is spec.hostAliases: ${aliases.map(a => `${a.hostnames.join(', ')} -> ${a.ip}`).join('; ')} `
-    + '(the receiver pod), the stand-in for cluster DNS');
-  return { playPath, receivers };
+
+  const unfilled = unfilledFieldRefs(manifest.pod);
+  const podIpWanted = unfilled.some(f => f.fieldPath === 'status.podIP') ? await freeKubeAddress() : undefined;
+  const fields = fieldValues(manifest.pod, podIpWanted);
+  const stage = { receivers, secrets: provided.secrets, values, fields, podIp: podIpWanted };
+  if (aliases.length === 0 && unfilled.length === 0 && provided.configMaps.length === 0) return { ...stage, playPath: manifest.path, objects: manifest.objects };
+  const playPath = path.join(scratch, path.basename(manifest.path));
+  const copy = writePlayedCopy(manifest.objects, playPath, { aliases, fieldValues: fields, configMaps: provided.configMaps });
+  console.log(`  NOTE played a copy of the manifest, changed only where podman needs it:${copy.notes.map(n => `\n         - ${n}`).join('')}`);
+  return { ...stage, playPath, objects: copy.objects };
 }
 
 /**
  * A teardown for a pod about to be played, registered for the signal handler;
  * a leftover of an earlier run is removed first. kube play makes a named
- * volume of each ConfigMap and would reuse one left over, with its old content.
+ * volume of each ConfigMap and of each Secret volume and would reuse one left
+ * over, with its old content; a podman secret left over would make the
+ * creation fail.
  */
-async function freshTeardown(file: string, podName: string, objects: readonly any[]): Promise<PodTeardown> {
+async function freshTeardown(file: string, podName: string, objects: readonly any[], secrets: readonly string[]): Promise<PodTeardown> {
   const teardown = new PodTeardown(file, podName);
-  const configMaps = objects.filter(o => o.kind === 'ConfigMap').map(o => String(o.metadata.name));
-  for (const name of configMaps) teardown.rememberVolume(name, '');
-  const left = [...(await podExists(podName) ? [`pod ${podName}`] : []), ...(await Promise.all(configMaps.map(async v => await volumeExists(v) ? [`volume ${v}`] : []))).flat()];
+  const pod = objects.find(o => o.kind === 'Pod');
+  const volumes = [
+    ...objects.filter(o => o.kind === 'ConfigMap').map(o => String(o.metadata.name)),
+    ...(pod?.spec?.volumes ?? []).filter((v: any) => v.secret).map((v: any) => String(v.secret.secretName)),
+  ];
+  for (const name of volumes) teardown.rememberVolume(name, '');
+  for (const name of secrets) teardown.rememberSecret(name);
+  const left = [
+    ...(await podExists(podName) ? [`pod ${podName}`] : []),
+    ...(await Promise.all(volumes.map(async v => await volumeExists(v) ? [`volume ${v}`] : []))).flat(),
+    ...(await Promise.all(secrets.map(async x => await secretExists(x) ? [`podman secret ${x}`] : []))).flat(),
+  ];
   if (left.length) {
     console.log(`  note ${left.join(', ')} left over from an earlier run; removing first`);
     await teardown.run();
@@ -191,22 +281,22 @@ async function freshTeardown(file: string, podName: string, objects: readonly an
   return teardown;
 }
 
-async function playFile(file: string): Promise<void> {
+async function playFile(file: string, options: readonly string[] = []): Promise<void> {
   // A manifest podman cannot honour can make play hang; the timeout turns that into a failure.
-  const r = await exec('podman', ['kube', 'play', file], { timeoutMs: 180_000 });
+  const r = await exec('podman', ['kube', 'play', ...options, file], { timeoutMs: 180_000 });
   if (r.timedOut) throw new CheckFailure('podman kube play hung for 180 s');
   if (r.code !== 0) throw new CheckFailure(`podman kube play exited ${r.code}: ${lastLines(r.stderr, 10)}`);
 }
 
-async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, runId: string, checks: Checks, teardown: PodTeardown,
-  receivers: readonly PlayedReceiver[]): Promise<void> {
+async function play(c: E2eCase, manifest: PlayableManifest, stage: Stage, runId: string, checks: Checks, teardown: PodTeardown): Promise<void> {
+  const { receivers } = stage;
   const web = playedContainerName(manifest.podName, c.webContainer);
   const sidecar = playedContainerName(manifest.podName, c.sidecarContainer);
   // Every container of the pod, the web server and the sidecar first: what a shipper adds beside its sidecar (a state keeper) is held to the same checks.
   const specs: any[] = [c.webContainer, c.sidecarContainer, ...(manifest.pod.spec?.containers ?? []).map((x: any) => String(x.name))]
     .filter((name, i, all) => all.indexOf(name) === i).map(name => findContainer(manifest, name));
 
-  await checks.run('podman kube play', async () => playFile(playPath), { fatal: true });
+  await checks.run(`podman kube play${stage.podIp ? ` --ip ${stage.podIp}` : ''}`, async () => playFile(stage.playPath, stage.podIp ? ['--ip', stage.podIp] : []), { fatal: true });
 
   const first = new Map<string, ContainerState>();
   await checks.run(`every container reaches running (${specs.map(x => x.name).join(', ')})`, async () => {
@@ -250,6 +340,23 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
       }
     }
   });
+
+  const fromOutside = played.filter(({ spec }) => envSources(spec).length);
+  if (fromOutside.length) {
+    const ip = stage.podIp ? ` and the pod has the IP its POD_IP literal says (${stage.podIp})` : '';
+    const sources = [...new Set(fromOutside.flatMap(p => envSources(p.spec)))];
+    await checks.run(`the env from ${sources.join(' and ')} reaches ${fromOutside.map(p => p.spec.name).join(', ')}${ip}`, async () => {
+      if (stage.podIp && await podIp(manifest.podName) !== stage.podIp) {
+        throw new CheckFailure(`the pod has IP ${await podIp(manifest.podName)}, but kube play was asked for ${stage.podIp}`);
+      }
+      return checkEnvironment(fromOutside.map(p => ({ spec: p.spec, pid: p.state.pid })), manifest.podName, stage.fields, stage.values);
+    });
+  }
+  const sidecarConfig = fluentBitConfigOf(manifest, findContainer(manifest, c.sidecarContainer));
+  if (sidecarConfig && receivers.some(({ r }) => r.tlsCa)) {
+    await checks.run(`${c.sidecarContainer} verifies each receiver against the CA the e2e put where the manifest reads it`, async () =>
+      checkCaFiles(receivers.map(({ r }) => r), sidecarConfig, findContainer(manifest, c.sidecarContainer), sidecarState.pid, stage.values));
+  }
 
   const base = `http://${await podIp(manifest.podName)}:${c.webPort}`;
   let expected: ExpectedLine[] = [];
@@ -328,12 +435,20 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
     });
   }
 
+  // What the shipper's filters add to every record (the pod's metadata), with the values the pod was played with.
+  const sidecarEnv = playedEnvironment(findContainer(manifest, c.sidecarContainer), manifest.podName, stage.fields, stage.values);
+  const added = sidecarConfig ? addedRecordFields(sidecarConfig, sidecarEnv) : {};
+  const withAdded = Object.keys(added).length ? `, with ${Object.entries(added).map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
   // All channels are watched at once: each waits for the same lines under the same deadline.
   const channels = [
-    { name: `${c.sidecarContainer} printed every request${asRecords(c)}, as its shipper promises (${describe(c)})`, channel: sidecarChannel(c, sidecar) },
+    ...c.printed === 'nothing' ? [] : [{
+      name: `${c.sidecarContainer} printed every request${asRecords(c.printed)}${c.printed === 'json-records' ? withAdded : ''}, as its shipper promises (${describe(c)})`,
+      channel: sidecarChannel(c, sidecar, added),
+    }],
     ...receivers.map(({ r, receiver }) => ({
-      name: `the ${r.protocol} receiver got every request over the network${asRecords(c)}, labels ${JSON.stringify(r.labels)} and each line's own time, as the shipper promises (${describe(c)})`,
-      channel: receiverChannel(r, receiver, sidecar),
+      name: `the ${r.protocol} receiver got every request over the network${receiver.secrets.server ? ' (TLS)' : ''}${asRecords('json-records')}${withAdded}`
+        + `${r.labels ? `, labels ${JSON.stringify(r.labels)}` : ''}${r.index ? `, index ${r.index}` : ''} and each line's own time, as the shipper promises (${describe(c)})`,
+      channel: receiverChannel(r, receiver, sidecar, added),
     })),
   ];
   const shipped = channels.map(({ channel }) => checkShipped(c, channel, expected).then(report => ({ report }), error => ({ error })));
@@ -344,11 +459,14 @@ async function play(c: E2eCase, manifest: PlayableManifest, playPath: string, ru
       return summarize(outcome.report, channel.verb);
     });
   }
+  for (const { r, receiver } of receivers.filter(x => x.receiver.front)) {
+    await checks.run(`the nginx in front of the ${r.protocol} receiver passed on every request of the shipper as `
+      + `${r.basicAuth ? `user ${r.basicAuth.username}` : 'anyone'}${r.tenant ? `, tenant ${r.tenant}` : ''}`, async () => checkFrontLog(r, receiver));
+  }
 
-  const fluentBit = fluentBitConfigOf(manifest, findContainer(manifest, c.sidecarContainer));
-  if (fluentBit) {
-    await checks.run(`${c.sidecarContainer} keeps Fluent Bit's tail positions and buffer where ${fluentBit.file} says, on a volume`, async () =>
-      checkFluentBitState(fluentBit, manifest, findContainer(manifest, c.sidecarContainer), sidecar));
+  if (sidecarConfig) {
+    await checks.run(`${c.sidecarContainer} keeps Fluent Bit's tail positions and buffer where ${sidecarConfig.file} says, on a volume`, async () =>
+      checkFluentBitState(sidecarConfig, manifest, findContainer(manifest, c.sidecarContainer), sidecar));
   }
 
   if (c.rotation && !pidsShared) {
@@ -479,8 +597,8 @@ function stayUpSeconds(c: E2eCase): number {
   return c.shipper.kind === 'reprint-every-interval' ? c.shipper.intervalSeconds : shippingDeadlineMs(c.shipper) / 1000 + c.shipper.settleSeconds;
 }
 
-function asRecords(c: E2eCase): string {
-  return c.printed === 'json-records' ? ' as a JSON record parsed by nginx_main / nginx_error' : '';
+function asRecords(printed: E2eCase['printed']): string {
+  return printed === 'json-records' ? ' as a JSON record parsed by nginx_main / nginx_error' : '';
 }
 
 function describe(c: E2eCase): string {

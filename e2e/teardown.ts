@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { exec } from './exec';
-import { containersOfPod, podExists, volumeExists } from './podman';
+import { containersOfPod, podExists, secretExists, volumeExists } from './podman';
 
 /**
  * Removes everything one played manifest made, and then checks that it is
@@ -9,12 +9,23 @@ import { containersOfPod, podExists, volumeExists } from './podman';
  */
 export class PodTeardown {
   private readonly volumes = new Map<string, string>();
+  private readonly secrets = new Set<string>();
 
   constructor(public readonly manifestPath: string, public readonly podName: string) {}
 
   /** Volumes the pod used; checked to be gone, including their directory on disk. */
   public rememberVolume(name: string, source: string): void {
     this.volumes.set(name, source);
+  }
+
+  /** A podman secret the e2e created for the pod (never one it did not create). */
+  public rememberSecret(name: string): void {
+    this.secrets.add(name);
+  }
+
+  /** The podman secrets it removes. */
+  public get secretNames(): string[] {
+    return [...this.secrets];
   }
 
   /** Returns what is still there afterwards; empty when teardown was complete. */
@@ -30,6 +41,10 @@ export class PodTeardown {
     for (const name of this.volumes.keys()) {
       if (await volumeExists(name)) await exec('podman', ['volume', 'rm', '--force', name], { timeoutMs: 60_000 });
     }
+    // After the volumes: kube play made a volume of each Secret volume, from the secret.
+    for (const name of this.secrets) {
+      if (await secretExists(name)) await exec('podman', ['secret', 'rm', name], { timeoutMs: 60_000 });
+    }
     return this.leftovers();
   }
 
@@ -41,6 +56,7 @@ export class PodTeardown {
       if (await volumeExists(name)) left.push(`volume ${name}`);
       if (source && fs.existsSync(source)) left.push(`volume directory ${source}`);
     }
+    for (const name of this.secrets) if (await secretExists(name)) left.push(`podman secret ${name}`);
     return left;
   }
 }

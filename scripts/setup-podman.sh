@@ -18,7 +18,8 @@ fi
 # One place for the registry address; e2e/config.ts reads the same value from here.
 REGISTRY="${CDK8S_E2E_REGISTRY:-127.0.0.1:5123}"
 # catatonit: the pause binary of the infra container kube play builds (a Recommends).
-PACKAGES=(podman runc catatonit iptables debootstrap docker-registry ca-certificates)
+# openssl: the e2e makes a CA for each run for the cases with TLS.
+PACKAGES=(podman runc catatonit iptables debootstrap docker-registry ca-certificates openssl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
