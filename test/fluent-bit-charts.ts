@@ -125,7 +125,7 @@ const output: fc.Arbitrary<FluentBitOutput> = fc.oneof(
   fc.constant(null).map(() => FluentBitOutput.stdout()),
   fc.record({
     host, port, tls,
-    labels: fc.option(fc.dictionary(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/), word, { minKeys: 1, maxKeys: 4 }), { nil: undefined }),
+    labels: fc.option(fc.dictionary(fc.stringMatching(/^([A-Za-z][A-Za-z0-9_]{0,10}|_[A-Za-z0-9][A-Za-z0-9_]{0,9})$/), word, { minKeys: 1, maxKeys: 4 }), { nil: undefined }),
     tenantId: fc.option(word, { nil: undefined }),
   }).map(options => FluentBitOutput.loki(options)),
   fc.record({ host, port, tls, index: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/), { nil: undefined }) })
