@@ -203,12 +203,12 @@ const ROTATE_WAIT = Duration.seconds(1);
 const ROTATION_LOAD: RotationExpectation = { rotateAtBytes: 1 * MiB, volumeSizeLimitBytes: 8 * MiB, logBytes: 4 * MiB, logBytesPerSecond: 0.6 * MiB };
 
 /**
- * The backend examples: the hardened pod (nginx-unprivileged, Fluent Bit as
- * uid 101 beside its state keeper) whose one output is the backend, so the
- * sidecar prints none of the lines. Flushes every second; a line sent twice
- * (a retry) is a failure.
+ * The Fluent Bit examples' hardened pod (nginx-unprivileged, Fluent Bit as
+ * uid 101 beside its state keeper); in the backend examples the one output
+ * is the backend, so the sidecar prints none of the lines. Flushes every
+ * second; a line sent twice (a retry) is a failure.
  */
-const BACKEND_EXAMPLE = {
+const FLUENT_BIT_EXAMPLE = {
   webContainer: 'nginx-container',
   webLogDirectory: '/var/log/nginx',
   sidecarContainer: 'sidecar-container',
@@ -261,13 +261,8 @@ export const CASES: readonly E2eCase[] = [
     // Fluent Bit (uid 101, read-only root) parses both logs and sends them to Loki and to its stdout.
     name: 'fluent-bit-loki',
     manifest: 'dist/examples/fluent-bit-loki.k8s.yaml',
-    webContainer: 'nginx-container',
-    webLogDirectory: '/var/log/nginx',
-    sidecarContainer: 'sidecar-container',
-    sidecarLogDirectory: '/var/log/nginx',
-    webPort: 8080,
-    // Flushes every second; a line the loki output sends twice (a retry) is a failure.
-    shipper: { kind: 'exactly-once', maxDelaySeconds: 5, settleSeconds: 3 },
+    ...FLUENT_BIT_EXAMPLE,
+    // It prints every record to its stdout too.
     printed: 'json-records',
     receivers: [{ protocol: 'loki', host: 'loki-gateway.monitoring.svc.cluster.local', port: 80, labels: { job: 'nginx', app: 'webserver' } }],
     // Looks every 2 s.
@@ -295,7 +290,7 @@ export const CASES: readonly E2eCase[] = [
     // Loki over TLS for the tenant team-web, basic auth with the password from a Secret, the CA from a Secret.
     name: 'loki-tls',
     manifest: 'dist/examples/loki-tls.k8s.yaml',
-    ...BACKEND_EXAMPLE,
+    ...FLUENT_BIT_EXAMPLE,
     receivers: [{
       protocol: 'loki',
       host: 'loki-gateway.monitoring.svc.cluster.local',
@@ -310,7 +305,7 @@ export const CASES: readonly E2eCase[] = [
     // Elasticsearch (as ECK names its Secrets) over TLS, basic auth as elastic with the password from a Secret.
     name: 'elasticsearch',
     manifest: 'dist/examples/elasticsearch.k8s.yaml',
-    ...BACKEND_EXAMPLE,
+    ...FLUENT_BIT_EXAMPLE,
     receivers: [{
       protocol: 'elasticsearch',
       host: 'elasticsearch-es-http.logging.svc.cluster.local',
@@ -324,7 +319,7 @@ export const CASES: readonly E2eCase[] = [
     // Splunk HEC over TLS, the token from a Secret, the CA from a ConfigMap.
     name: 'splunk',
     manifest: 'dist/examples/splunk.k8s.yaml',
-    ...BACKEND_EXAMPLE,
+    ...FLUENT_BIT_EXAMPLE,
     receivers: [{
       protocol: 'splunk',
       host: 'splunk-hec.logging.svc.cluster.local',
