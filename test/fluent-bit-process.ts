@@ -21,11 +21,15 @@ export function fluentBitBinary(): string {
 /**
  * A loopback port nobody listens on right now, below the kernel's ephemeral
  * range (32768 and up), so that no outgoing connection takes it before the
- * program the test starts binds it.
+ * program the test starts binds it. Each jest worker draws from a range of
+ * its own: a test that stops a receiver to restart it on the same port
+ * leaves the port free meanwhile, and another worker must not take it.
  */
 export async function freePort(): Promise<number> {
+  const worker = Math.max(0, Number(process.env.JEST_WORKER_ID ?? 1) - 1) % PORT_RANGES;
+  const first = 20000 + worker * PORTS_PER_RANGE;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
+    const port = first + Math.floor(Math.random() * PORTS_PER_RANGE);
     if (taken.has(port)) continue;
     const free = await new Promise<boolean>(resolve => {
       const server = net.createServer();
@@ -37,8 +41,11 @@ export async function freePort(): Promise<number> {
       return port;
     }
   }
-  throw new Error('no free loopback port found in 20000-31999');
+  throw new Error(`no free loopback port found in ${first}-${first + PORTS_PER_RANGE - 1}`);
 }
+/** 20000-31999, in one range per jest worker (jest.config.js runs 4). */
+const PORT_RANGES = 4;
+const PORTS_PER_RANGE = 3000;
 /** Ports this process handed out already: two tests must not get the same one. */
 const taken = new Set<number>();
 
