@@ -1,6 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { isOfficialNginx, parseImageReference } from './image-reference';
 import { LogShipper } from './log-shipper';
 import { LoggingSidecar } from './logging-sidecar';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
@@ -285,7 +286,8 @@ function resolveShipper(props: LoggingSidecarPodProps): LogShipper {
 
 /** The official nginx image needs root: it binds port 80 and switches to its worker user itself. */
 function validateHardenedWebServer(image: string, port: number): void {
-  if (/^(?:(?:docker\.io|index\.docker\.io)\/)?(?:library\/)?nginx(?::[^@]*)?(?:@.*)?$/.test(image)) {
+  const reference = parseImageReference(image);
+  if (typeof reference !== 'string' && isOfficialNginx(reference)) {
     throw new Error(`webImage must run as a non-root user with hardened: true, and the official nginx image `
       + `runs as root; use ${show(UNPRIVILEGED_NGINX)} or another unprivileged image, got ${show(image)}`);
   }

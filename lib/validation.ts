@@ -1,5 +1,6 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu, ContainerResources } from 'cdk8s-plus-28';
+import { parseImageReference } from './image-reference';
 
 // Input checks shared by the constructs. Each throws a plain Error whose
 // message names the prop, shows the value received and says what is expected.
@@ -7,16 +8,6 @@ import { Cpu, ContainerResources } from 'cdk8s-plus-28';
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-// The grammar of github.com/distribution/reference (the one kubelets and
-// container runtimes parse image names with), without IPv6 registry hosts.
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}';
-const IMAGE_REFERENCE = new RegExp(
-  `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`,
-);
 
 // A UTF-16 surrogate half that is not part of a pair.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -71,9 +62,10 @@ export function validateDnsSubdomain(prop: string, value: string): void {
 
 /** An image reference a container runtime can parse, such as `nginx:1.27` or `registry:5000/team/app@sha256:...`. */
 export function validateImageReference(prop: string, value: string): void {
-  if (typeof value !== 'string' || value.length > 4096 || !IMAGE_REFERENCE.test(value)) {
+  const parsed = parseImageReference(value);
+  if (typeof parsed === 'string') {
     throw new Error(`${prop} must be an image reference such as "nginx:1.27" or `
-      + `"registry.example.com/team/app@sha256:<digest>", got ${show(value)}`);
+      + `"registry.example.com/team/app@sha256:<64 hex digits>" (${parsed}), got ${show(value)}`);
   }
 }
 

@@ -66,8 +66,20 @@ describe('hardened: the Pod Security Standards "restricted" level', () => {
   });
 
   test.each([
+    'mirror.example.com/nginxinc/nginx-unprivileged:1.27.4',
+    'bitnami/nginx:1.27',
+    'registry.example.com/web/nginx@sha512:' + 'c'.repeat(128),
+    'localhost:5000/library/nginx-unprivileged@sha384:' + 'd'.repeat(96),
+  ])('accepts %s, which is not the official nginx image, when hardened', image => {
+    expect(containerNamed(synthPod({ hardened: true, webImage: image }), 'nginx-container').image).toBe(image);
+  });
+
+  test.each([
     ['the official nginx image', { webImage: 'nginx:1.27' }, 'webImage must run as a non-root user with hardened: true, and the official nginx image runs as root; use "nginxinc/nginx-unprivileged:1.27.4" or another unprivileged image, got "nginx:1.27"'],
     ['the official nginx image by its full name', { webImage: 'docker.io/library/nginx@sha256:' + 'a'.repeat(64) }, 'the official nginx image runs as root'],
+    ...['mirror.example.com/library/nginx:1.27', '127.0.0.1:5123/library/nginx', 'registry.local:5000/docker.io/library/nginx@sha256:' + 'b'.repeat(64),
+      'index.docker.io/nginx:stable', 'public.ecr.aws/nginx/nginx:1.27'].map(image => [`the official nginx image as ${image}`, { webImage: image },
+      `the official nginx image runs as root; use "nginxinc/nginx-unprivileged:1.27.4" or another unprivileged image, got ${JSON.stringify(image)}`]),
     ['/tmp as the log directory', { logDirectory: '/tmp' }, 'logDirectory must not be /tmp with hardened: true, where nginx has its own emptyDir at /tmp, got "/tmp"'],
     ['nginx-tmp as the volume name', { volumeName: 'nginx-tmp' }, 'volumeName must differ from the pod\'s other volume names ["nginx-tmp","log-shipper-config","log-shipper-state"], got "nginx-tmp"'],
     ['a privileged port', { webPort: 443 }, 'webPort must be 1024 or above with hardened: true, a non-root user cannot bind it with all capabilities dropped, got 443'],
