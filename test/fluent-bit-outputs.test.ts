@@ -176,6 +176,8 @@ describe('bad output input', () => {
     ['a file key with a slash', () => FluentBitFile.fromSecret(CLIENT_TLS, '../tls.key'), 'FluentBitFile.fromSecret() key must be a data key'],
     ['a file from something that is no Secret', () => FluentBitFile.fromSecret({} as any, 'ca.crt'),
       'FluentBitFile.fromSecret() secret must be a Secret or ConfigMap named by a DNS-1123 subdomain, got {}'],
+    ['a file from a Secret whose name is no DNS-1123 subdomain', () => FluentBitFile.fromSecret(kplus.Secret.fromSecretName(Testing.chart(), 's', 'Bad_Name'), 'ca.crt'),
+      'FluentBitFile.fromSecret() secret name must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit), got "Bad_Name"'],
     ['a custom plugin name with a space', () => FluentBitOutput.custom('s3 x', {}),
       'FluentBitOutput.custom() plugin must be a Fluent Bit output plugin name of lowercase letters, digits and \'_\', such as "s3", got "s3 x"'],
     ['a custom setting that reroutes', () => FluentBitOutput.custom('s3', { Match: 'other' }),

@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
-import { show } from '../../validation';
+import { show, validateDnsSubdomain } from '../../validation';
 import { checkedKey } from './secret-key';
 
 /**
@@ -64,9 +64,10 @@ const FILES_DIRECTORY = '/fluent-bit/etc/logging-sidecar-files';
 
 function checkedName(prop: string, resource: kplus.ISecret | kplus.IConfigMap): string {
   const name = (resource as { name?: unknown } | undefined)?.name;
-  // A Secret's or ConfigMap's name is a DNS-1123 subdomain, so it is a safe directory name.
-  if (typeof name !== 'string' || name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
-    throw new Error(`${prop} must be a Secret or ConfigMap named by a DNS-1123 subdomain, got ${show(name ?? resource)}`);
+  if (typeof name !== 'string') {
+    throw new Error(`${prop} must be a Secret or ConfigMap named by a DNS-1123 subdomain, got ${show(resource)}`);
   }
+  // A Secret's or ConfigMap's name is a DNS-1123 subdomain, so it is a safe directory name.
+  validateDnsSubdomain(`${prop} name`, name);
   return name;
 }

@@ -1,4 +1,4 @@
-import { show, unreadableCharacters, validateConfigWord, validateHost } from '../../validation';
+import { show, unreadableCharacters, validateConfigWord, validateHost, validatePort } from '../../validation';
 import { OutputContext, Settings } from './output-context';
 import { FluentBitHeaderOptions, FluentBitNetworkOutputOptions } from './output-options';
 import { POD_METADATA_REFERENCES } from './pod-metadata';
@@ -97,9 +97,7 @@ export function networkSettings(what: string, given: FluentBitNetworkOutputOptio
   const options = { ...given };
   validateHost(`${what} host`, options.host);
   const port = options.port ?? defaultPort;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${what} port must be a whole number from 1 to 65535, got ${show(port)}`);
-  }
+  validatePort(`${what} port`, port);
   const tls = options.tls ?? false;
   const verify = options.tlsVerify ?? true;
   for (const prop of ['tls', 'tlsVerify'] as const) {
