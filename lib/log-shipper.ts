@@ -22,9 +22,13 @@ export interface LogShipperBindOptions {
 export interface LogShipperConfig {
   /** The image. */
   readonly image: string;
-  /** The entrypoint. @default - the image's */
+  /**
+   * The entrypoint, as written into the manifest: the kubelet replaces `$(NAME)` with the
+   * variable's value and `$$` with `$`, so a literal `$` before `$` or `(` is written `$$`.
+   * @default - the image's
+   */
   readonly command?: string[];
-  /** The arguments. @default - the image's */
+  /** The arguments, expanded by the kubelet as `command` is. @default - the image's */
   readonly args?: string[];
   /** Resources used when the sidecar is given none. */
   readonly resources: kplus.ContainerResources;
@@ -73,7 +77,7 @@ export interface LogShipperCompanion {
   readonly nameSuffix: string;
   /** The image. */
   readonly image: string;
-  /** The entrypoint. */
+  /** The entrypoint, expanded by the kubelet as `LogShipperConfig.command` is. */
   readonly command: string[];
   /** Its resources. */
   readonly resources: kplus.ContainerResources;

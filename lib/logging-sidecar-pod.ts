@@ -4,7 +4,9 @@ import { Construct } from 'constructs';
 import { isOfficialNginx, parseImageReference } from './image-reference';
 import { LogShipper } from './log-shipper';
 import { LoggingSidecar } from './logging-sidecar';
+import { BOOLEAN, checkProps, DURATION, FieldTypes, NUMBER, RESOURCES, STRING } from './runtime-types';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
+import { SHARED_PROP_TYPES, validateVolumeSizes } from './sidecar-props';
 import {
   show,
   validateAbsoluteDirectory,
@@ -165,6 +167,7 @@ export class LoggingSidecarPod extends Construct {
 
   constructor(scope: Construct, id: string, props: LoggingSidecarPodProps = {}) {
     super(scope, id);
+    checkProps('LoggingSidecarPod props', props, PROP_TYPES);
 
     this.hardened = props.hardened ?? false;
     const podName = props.podName ?? 'webserver';
@@ -203,6 +206,7 @@ export class LoggingSidecarPod extends Construct {
     if (props.logFiles !== undefined) {
       validateFileNames('logFiles', props.logFiles);
     }
+    validateVolumeSizes(props.volumeSizeLimit, props.rotateLogsAt);
     const shipper = resolveShipper(props);
 
     this.pod = new kplus.Pod(this, 'Resource', {
@@ -257,6 +261,20 @@ export class LoggingSidecarPod extends Construct {
 /** nginx-unprivileged runs as this user; the sidecar runs as it too, so it may read and signal nginx. */
 const NGINX_UID = 101;
 const UNPRIVILEGED_NGINX = 'nginxinc/nginx-unprivileged:1.27.4';
+
+const PROP_TYPES: FieldTypes<LoggingSidecarPodProps> = {
+  ...SHARED_PROP_TYPES,
+  podName: STRING,
+  webContainerName: STRING,
+  webImage: STRING,
+  webPort: NUMBER,
+  webResources: RESOURCES,
+  healthChecks: BOOLEAN,
+  sidecarContainerName: STRING,
+  sidecarImage: STRING,
+  sidecarResources: RESOURCES,
+  readInterval: DURATION,
+};
 
 /** The seed's "Production Considerations" figures for nginx. */
 const DEFAULT_WEB_RESOURCES: kplus.ContainerResources = {

@@ -4,7 +4,9 @@ import { Construct } from 'constructs';
 import { LogShipper, LogShipperConfig } from './log-shipper';
 import { checkAgainstWorkload, checkShipperConfig, CONFIG_VOLUME_NAME, STATE_VOLUME_NAME } from './logging-sidecar-checks';
 import { configHash, declarePortsInManifest, rollsOnTemplateChange, shareProcessNamespace } from './pod-template';
+import { checkProps, CONTAINER, FieldTypes, NUMBER, required, RESOURCES, STRING, WORKLOAD } from './runtime-types';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
+import { SHARED_PROP_TYPES, validateVolumeSizes } from './sidecar-props';
 import {
   show,
   validateAbsoluteDirectory,
@@ -134,6 +136,7 @@ export class LoggingSidecar extends Construct {
 
   constructor(scope: Construct, id: string, props: LoggingSidecarProps) {
     super(scope, id);
+    checkProps('LoggingSidecar props', props, PROP_TYPES);
 
     const workload = props.workload;
     this.shipper = props.shipper ?? LogShipper.catLoop();
@@ -168,6 +171,7 @@ export class LoggingSidecar extends Construct {
     if (!Number.isInteger(user) || user < 1 || user > 2147483647) {
       throw new Error(`runAsUser must be a non-root user id from 1 to 2147483647, got ${show(user)}`);
     }
+    validateVolumeSizes(props.volumeSizeLimit, props.rotateLogsAt);
     this.rotateLogsAt = resolveRotation(this.shipper, this._logFiles.length, props.volumeSizeLimit, props.rotateLogsAt);
 
     const spec = this.shipperConfig = this.shipper.bind(this, {
@@ -261,6 +265,15 @@ export class LoggingSidecar extends Construct {
     return [...this._logFiles];
   }
 }
+
+const PROP_TYPES: FieldTypes<LoggingSidecarProps> = {
+  ...SHARED_PROP_TYPES,
+  workload: required(WORKLOAD),
+  logWriter: required(CONTAINER),
+  containerName: STRING,
+  resources: RESOURCES,
+  runAsUser: NUMBER,
+};
 
 /** Where the shipper keeps its state: a directory on the shared volume, or a volume of its own. */
 const STATE_DIRECTORY = '/var/lib/logging-sidecar';

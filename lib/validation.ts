@@ -1,16 +1,13 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu, ContainerResources } from 'cdk8s-plus-28';
 import { parseImageReference } from './image-reference';
+import { describeReading, kubectlMisreading, unreadableCharacters } from './yaml-reading';
 
 // Input checks shared by the constructs. Each throws a plain Error whose
 // message names the prop, shows the value received and says what is expected.
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-
-// A UTF-16 surrogate half that is not part of a pair.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 // Plain file names only: no directories, nothing a shell or a glob would read specially.
 const LOG_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
@@ -21,6 +18,10 @@ const LOG_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
  * cannot show (a construct, with its cycles) by its type.
  */
 export function show(value: unknown): string {
+  // JSON has no NaN or Infinity: it would show them as null.
+  if (typeof value === 'number') {
+    return String(value);
+  }
   if (value && typeof value === 'object' && value.toString !== Object.prototype.toString && !Array.isArray(value)) {
     return String(value);
   }
@@ -31,25 +32,13 @@ export function show(value: unknown): string {
   }
 }
 
-/**
- * What in a string YAML 1.1 (libyaml, as Fluent Bit reads its configuration)
- * would not read back as written: C0 and C1 control characters and the
- * Unicode line separators end or fold a line, and a lone surrogate half
- * becomes U+FFFD. Undefined when there is nothing.
- */
-export function unreadableCharacters(value: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  return /[\x00-\x1f\x7f-\x9f\u2028\u2029]/.test(value) ? 'control characters or line breaks'
-    : LONE_SURROGATE.test(value) ? 'lone surrogate halves'
-      : undefined;
-}
-
 /** A container or volume name: a DNS-1123 label, as the API server requires. */
 export function validateDnsLabel(prop: string, value: string): void {
   if (typeof value !== 'string' || value.length > 63 || !DNS_1123_LABEL.test(value)) {
     throw new Error(`${prop} must be a DNS-1123 label (at most 63 lowercase letters, digits and '-', `
       + `starting and ending with a letter or digit), got ${show(value)}`);
   }
+  validateReadBackAsWritten(prop, value);
 }
 
 /** An object name such as a Pod's: a DNS-1123 subdomain. */
@@ -58,6 +47,7 @@ export function validateDnsSubdomain(prop: string, value: string): void {
     throw new Error(`${prop} must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, '-' and '.', `
       + `starting and ending with a letter or digit), got ${show(value)}`);
   }
+  validateReadBackAsWritten(prop, value);
 }
 
 /** An image reference a container runtime can parse, such as `nginx:1.27` or `registry:5000/team/app@sha256:...`. */
@@ -66,6 +56,21 @@ export function validateImageReference(prop: string, value: string): void {
   if (typeof parsed === 'string') {
     throw new Error(`${prop} must be an image reference such as "nginx:1.27" or `
       + `"registry.example.com/team/app@sha256:<64 hex digits>" (${parsed}), got ${show(value)}`);
+  }
+  validateReadBackAsWritten(prop, value);
+}
+
+/**
+ * A string that kubectl reads back from the manifest as the same string.
+ * cdk8s writes some strings unquoted that kubectl's YAML reader takes for
+ * numbers (`0o17` is the integer 15): the manifest would then be refused
+ * (`cannot unmarshal number into Go struct field`) or mean another name.
+ */
+export function validateReadBackAsWritten(prop: string, value: string): void {
+  const misreading = kubectlMisreading(value);
+  if (misreading) {
+    throw new Error(`${prop} must not be a string that kubectl reads as another type: cdk8s writes it unquoted `
+      + `and kubectl reads it as ${describeReading(misreading)}, got ${show(value)}`);
   }
 }
 
@@ -78,10 +83,7 @@ export function validateAbsoluteDirectory(prop: string, value: string): void {
     : !value.startsWith('/') ? 'must be an absolute path'
       : value === '/' ? 'must not be the root directory'
         : value.endsWith('/') ? 'must not end with "/"'
-          // eslint-disable-next-line no-control-regex
-          : /[\x00-\x1f\x7f]/.test(value) ? 'must not contain control characters'
-            // A lone UTF-16 surrogate cannot be encoded: the kubelet and sh would get U+FFFD instead.
-            : LONE_SURROGATE.test(value) ? 'must be valid Unicode (no lone surrogate halves)'
+          : unreadableCharacters(value) ? `must not contain ${unreadableCharacters(value)}`
             : value.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')
               ? 'must be normalized (no empty, "." or ".." segments)'
               : undefined;
@@ -114,16 +116,50 @@ export function validateWholeSeconds(prop: string, value: Duration, maxSeconds =
   try {
     seconds = value.toSeconds();
   } catch {
-    throw new Error(`${prop} must be a whole number of seconds, got ${value.toHumanString()}`);
+    throw new Error(`${prop} must be a whole number of seconds, got ${showDuration(value)}`);
   }
   if (seconds < 1) {
-    throw new Error(`${prop} must be at least 1 second, got ${value.toHumanString()}`);
+    throw new Error(`${prop} must be at least 1 second, got ${showDuration(value)}`);
   }
   // Beyond MAX_SAFE_INTEGER, the number is printed as "1e+21", which `sleep` may not take.
   if (!Number.isSafeInteger(seconds) || seconds > maxSeconds) {
     throw new Error(`${prop} must be at most ${maxSeconds} seconds, got ${seconds} seconds`);
   }
   return seconds;
+}
+
+/** A Duration as `toHumanString()` shows it, which is empty for NaN. */
+export function showDuration(value: Duration): string {
+  const millis = value.toMilliseconds({ integral: false });
+  return Number.isFinite(millis) ? value.toHumanString() : `${millis} ${value.unitLabel()}`;
+}
+
+/**
+ * Kubernetes caps a quantity at 2^63-1 bytes and silently replaces a larger one
+ * (API reference, "Quantity"): the largest whole mebibytes and gibibytes below it.
+ */
+export const MAX_QUANTITY_MEBIBYTES = 2 ** 43 - 1;
+export const MAX_QUANTITY_GIBIBYTES = 2 ** 33 - 1;
+
+const KIBIBYTES_IN = { kibibytes: 1, mebibytes: 1024, gibibytes: 1024 * 1024 } as const;
+
+/**
+ * A size its consumer takes as a whole number of `unit`, such as cdk8s-plus's
+ * `${size.toMebibytes()}Mi`, which throws at synth, naming no prop, on a
+ * fraction; returns that number.
+ */
+export function validateWholeSize(prop: string, size: Size, unit: keyof typeof KIBIBYTES_IN, min: number, max: number): number {
+  const kibibytes = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!Number.isFinite(kibibytes)) {
+    throw new Error(`${prop} must be a finite size, got ${mebibytes(size)}Mi`);
+  }
+  const count = kibibytes / KIBIBYTES_IN[unit];
+  if (!Number.isInteger(count) || count < min || count > max) {
+    // In kibibytes, the smallest unit cdk8s has; one too large to be exact is shown in mebibytes, as 1e+21Mi.
+    const shown = kibibytes <= Number.MAX_SAFE_INTEGER ? `${kibibytes}Ki` : `${mebibytes(size)}Mi`;
+    throw new Error(`${prop} must be a whole number of ${unit} from ${min} to ${max}, got ${shown}`);
+  }
+  return count;
 }
 
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
@@ -166,27 +202,29 @@ export function validatePort(prop: string, port: number): void {
 }
 
 /**
- * Requests above limits make the API server reject the whole Pod, so the
- * mistake is caught here, where the prop can still be named.
+ * Amounts as the API server keeps them (whole millicores, mebibytes and, for
+ * ephemeral storage, gibibytes as cdk8s-plus writes them), and requests not
+ * above limits: either mistake makes the API server reject or change the whole
+ * Pod, so it is caught here, where the prop can still be named.
  */
 export function validateResources(prop: string, resources: ContainerResources): void {
   const cpu = resources.cpu;
   // Each amount on its own first: a negative or NaN request with no limit is rejected by the API server too.
-  if (cpu?.request) cpuMillis(prop, 'cpu.request', cpu.request);
-  if (cpu?.limit) cpuMillis(prop, 'cpu.limit', cpu.limit);
-  for (const field of ['request', 'limit'] as const) {
-    const size = resources.memory?.[field];
-    if (size && !Number.isFinite(mebibytes(size))) {
-      throw new Error(`${prop}.memory.${field} must be a finite size, got ${mebibytes(size)}Mi`);
+  const request = cpu?.request && cpuMillis(prop, 'cpu.request', cpu.request);
+  const limit = cpu?.limit && cpuMillis(prop, 'cpu.limit', cpu.limit);
+  if (request && limit && request > limit) {
+    throw new Error(`${prop}.cpu.request must not exceed ${prop}.cpu.limit, got ${show(cpu.request!.amount)} > ${show(cpu.limit!.amount)}`);
+  }
+  const sizes = [
+    ['memory', resources.memory, 'mebibytes', MAX_QUANTITY_MEBIBYTES, 'Mi'],
+    ['ephemeralStorage', resources.ephemeralStorage, 'gibibytes', MAX_QUANTITY_GIBIBYTES, 'Gi'],
+  ] as const;
+  for (const [name, amounts, unit, max, suffix] of sizes) {
+    const [requested, limited] = (['request', 'limit'] as const)
+      .map(field => amounts?.[field] && validateWholeSize(`${prop}.${name}.${field}`, amounts[field]!, unit, 1, max));
+    if (requested && limited && requested > limited) {
+      throw new Error(`${prop}.${name}.request must not exceed ${prop}.${name}.limit, got ${requested}${suffix} > ${limited}${suffix}`);
     }
-  }
-  if (cpu?.request && cpu.limit && cpuMillis(prop, 'cpu.request', cpu.request) > cpuMillis(prop, 'cpu.limit', cpu.limit)) {
-    throw new Error(`${prop}.cpu.request must not exceed ${prop}.cpu.limit, got ${show(cpu.request.amount)} > ${show(cpu.limit.amount)}`);
-  }
-  const memory = resources.memory;
-  if (memory?.request && memory.limit && memory.request.toKibibytes() > memory.limit.toKibibytes()) {
-    throw new Error(`${prop}.memory.request must not exceed ${prop}.memory.limit, `
-      + `got ${mebibytes(memory.request)}Mi > ${mebibytes(memory.limit)}Mi`);
   }
 }
 
@@ -194,10 +232,22 @@ function mebibytes(size: Size): number {
   return size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
 }
 
+/** Beyond this, a number of millicores is no longer exact, and past 10^21 it would print as 1e+21m. */
+export const MAX_CPU_MILLIS = Number.MAX_SAFE_INTEGER;
+
 function cpuMillis(prop: string, field: string, cpu: Cpu): number {
-  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(cpu.amount);
+  const match = /^(\d+)(?:\.(\d+))?(m?)$/.exec(cpu.amount);
   if (!match) {
     throw new Error(`${prop}.${field} must be a CPU quantity such as "250m" or "0.5", got ${show(cpu.amount)}`);
   }
-  return match[2] === 'm' ? Number(match[1]) : Number(match[1]) * 1000;
+  const [, whole, fraction = '', milli] = match;
+  const decimals = fraction.replace(/0+$/, '');
+  // The API server rounds a fraction of a millicore up (API reference, "Quantity"): 1.5m would become 2m.
+  const millis = milli ? (decimals ? NaN : Number(whole))
+    : decimals.length > 3 ? NaN : Number(whole) * 1000 + Number(decimals.padEnd(3, '0'));
+  if (!Number.isSafeInteger(millis) || millis < 1 || millis > MAX_CPU_MILLIS) {
+    throw new Error(`${prop}.${field} must be a whole number of millicores from 1m to ${MAX_CPU_MILLIS}m `
+      + `(at most 3 decimals in cores), got ${show(cpu.amount)}`);
+  }
+  return millis;
 }

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { LoggingSidecarPod, LoggingSidecarPodProps } from '../lib';
+import { LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
 
 function synthPod(props?: LoggingSidecarPodProps): any {
   const chart = Testing.chart();
@@ -200,7 +200,20 @@ describe('bad input', () => {
     ['logDirectory with a trailing slash', { logDirectory: '/var/log/' }, 'logDirectory must not end with "/", got "/var/log/"'],
     ['logDirectory with ..', { logDirectory: '/var/../etc' }, 'logDirectory must be normalized (no empty, "." or ".." segments), got "/var/../etc"'],
     ['logDirectory with //', { logDirectory: '/var//log' }, 'logDirectory must be normalized (no empty, "." or ".." segments), got "/var//log"'],
-    ['logDirectory with a newline', { logDirectory: '/var/log\nrm' }, 'logDirectory must not contain control characters, got "/var/log\\nrm"'],
+    ['logDirectory with a newline', { logDirectory: '/var/log\nrm' }, 'logDirectory must not contain a control character (U+000A), got "/var/log\\nrm"'],
+    // YAML refuses C1 controls; kubectl would read U+0085 as a space, and lose or choke on U+2028.
+    ['logDirectory with a C1 control', { logDirectory: '/var/log\u0090' }, 'logDirectory must not contain a control character (U+0090), got "/var/log\u0090"'],
+    ['logDirectory with a next-line character', { logDirectory: '/var/log\u0085x' }, 'logDirectory must not contain a control character (U+0085), got "/var/log\u0085x"'],
+    ['logDirectory with a line separator', { logDirectory: '/var/log\u2028x' }, 'logDirectory must not contain a line or paragraph separator (U+2028), got "/var/log\u2028x"'],
+    ['logDirectory with a noncharacter', { logDirectory: '/var/log\uFDD0' }, 'logDirectory must not contain a noncharacter (U+FDD0), got "/var/log\uFDD0"'],
+    ['logDirectory with U+FFFE', { logDirectory: '/var/\uFFFE' }, 'logDirectory must not contain a noncharacter (U+FFFE), got "/var/\uFFFE"'],
+    ['logDirectory with a lone surrogate half', { logDirectory: '/var/\uD800log' }, 'logDirectory must not contain a lone surrogate half, got "/var/\\ud800log"'],
+    // cdk8s writes these unquoted; kubectl's YAML reader takes them for integers.
+    ['podName kubectl reads as an octal number', { podName: '0o17' }, 'podName must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the integer 15, got "0o17"'],
+    ['webContainerName kubectl reads as a number', { webContainerName: '0o7' }, 'webContainerName must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the integer 7, got "0o7"'],
+    ['volumeName kubectl reads as a number', { volumeName: '0o10' }, 'volumeName must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the integer 8, got "0o10"'],
+    ['webImage kubectl reads as a hexadecimal number', { webImage: '0_x1f' }, 'webImage must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the integer 31, got "0_x1f"'],
+    ['sidecarImage kubectl reads as a float', { sidecarImage: '1e_3' }, 'sidecarImage must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the number 1000, got "1e_3"'],
     ['empty logFiles', { logFiles: [] }, 'logFiles must list at least one file name, got []'],
     ['logFiles with a path', { logFiles: ['access.log', 'sub/error.log'] }, 'logFiles[1] must be a plain file name of letters, digits, \'.\', \'_\' and \'-\' (no \'/\', spaces or shell metacharacters, not starting with \'.\' or \'-\'), got "sub/error.log"'],
     ['logFiles with ..', { logFiles: ['..'] }, 'logFiles[0] must be a plain file name'],
@@ -222,5 +235,86 @@ describe('bad input', () => {
     const chart = Testing.chart();
     expect(() => new LoggingSidecarPod(chart, 'pod', { logFiles: [] })).toThrow();
     expect(Testing.synth(chart)).toEqual([]);
+  });
+});
+
+describe('bad numbers, sizes and durations', () => {
+  const MAX_MI = 2 ** 43 - 1;
+  test.each([
+    ['a memory limit that is not whole mebibytes', { webResources: { memory: { limit: Size.kibibytes(1536) } } },
+      `webResources.memory.limit must be a whole number of mebibytes from 1 to ${MAX_MI}, got 1536Ki`],
+    ['a memory request that is NaN', { sidecarResources: { memory: { request: Size.mebibytes(NaN) } } },
+      'sidecarResources.memory.request must be a finite size, got NaNMi'],
+    ['a memory limit that is Infinity', { sidecarResources: { memory: { limit: Size.gibibytes(Infinity) } } },
+      'sidecarResources.memory.limit must be a finite size, got InfinityMi'],
+    ['a memory limit that would print as 1e+21Mi', { webResources: { memory: { limit: Size.mebibytes(1e21) } } },
+      `webResources.memory.limit must be a whole number of mebibytes from 1 to ${MAX_MI}, got 1e+21Mi`],
+    ['a memory limit one mebibyte above what Kubernetes keeps', { webResources: { memory: { limit: Size.mebibytes(MAX_MI + 1) } } },
+      `webResources.memory.limit must be a whole number of mebibytes from 1 to ${MAX_MI}, got ${MAX_MI + 1}Mi`],
+    ['a zero memory request', { webResources: { memory: { request: Size.mebibytes(0) } } },
+      `webResources.memory.request must be a whole number of mebibytes from 1 to ${MAX_MI}, got 0Ki`],
+    ['a cpu limit of a fraction of a millicore', { webResources: { cpu: { limit: kplus.Cpu.millis(1.5) } } },
+      'webResources.cpu.limit must be a whole number of millicores from 1m to 9007199254740991m (at most 3 decimals in cores), got "1.5m"'],
+    ['a cpu request in cores below a millicore', { sidecarResources: { cpu: { request: kplus.Cpu.units(0.0005) } } },
+      'sidecarResources.cpu.request must be a whole number of millicores from 1m to 9007199254740991m (at most 3 decimals in cores), got "0.0005"'],
+    ['a zero cpu request', { webResources: { cpu: { request: kplus.Cpu.millis(0) } } },
+      'webResources.cpu.request must be a whole number of millicores from 1m to 9007199254740991m (at most 3 decimals in cores), got "0m"'],
+    ['a cpu limit past what a number holds exactly', { webResources: { cpu: { limit: kplus.Cpu.millis(2 ** 53) } } },
+      'webResources.cpu.limit must be a whole number of millicores from 1m to 9007199254740991m (at most 3 decimals in cores), got "9007199254740992m"'],
+    ['a cpu limit in exponent notation', { webResources: { cpu: { limit: kplus.Cpu.millis(1e21) } } },
+      'webResources.cpu.limit must be a CPU quantity such as "250m" or "0.5", got "1e+21m"'],
+    ['a negative cpu limit', { webResources: { cpu: { limit: kplus.Cpu.millis(-1) } } },
+      'webResources.cpu.limit must be a CPU quantity such as "250m" or "0.5", got "-1m"'],
+    ['a volumeSizeLimit that is not whole mebibytes', { shipper: LogShipper.stream(), volumeSizeLimit: Size.kibibytes(256 * 1024 + 512) },
+      `volumeSizeLimit must be a whole number of mebibytes from 1 to ${MAX_MI}, got 262656Ki`],
+    ['a volumeSizeLimit that is NaN', { shipper: LogShipper.stream(), volumeSizeLimit: Size.gibibytes(NaN) }, 'volumeSizeLimit must be a finite size, got NaNMi'],
+    ['a rotateLogsAt that is not whole kibibytes', { shipper: LogShipper.stream(), rotateLogsAt: Size.kibibytes(2048.5) },
+      `rotateLogsAt must be a whole number of kibibytes from 1024 to ${MAX_MI * 1024}, got 2048.5Ki`],
+    ['a rotateLogsAt below 1Mi', { shipper: LogShipper.stream(), rotateLogsAt: Size.kibibytes(512) },
+      `rotateLogsAt must be a whole number of kibibytes from 1024 to ${MAX_MI * 1024}, got 512Ki`],
+    ['a readInterval that is NaN', { readInterval: Duration.seconds(NaN) }, 'readInterval must be a whole number of seconds, got NaN seconds'],
+    ['a readInterval that is Infinity', { readInterval: Duration.minutes(Infinity) }, 'readInterval must be a whole number of seconds, got Infinity minutes'],
+    ['a webPort that is NaN', { webPort: NaN }, 'webPort must be a whole number from 1 to 65535, got NaN'],
+    ['a webPort that is Infinity', { webPort: Infinity }, 'webPort must be a whole number from 1 to 65535, got Infinity'],
+    ['a negative webPort', { webPort: -80 }, 'webPort must be a whole number from 1 to 65535, got -80'],
+  ] as Array<[string, LoggingSidecarPodProps, string]>)('fails on %s', (_, props, message) => {
+    expect(() => new LoggingSidecarPod(Testing.chart(), 'pod', props)).toThrow(message);
+  });
+
+  test('the largest memory Kubernetes keeps is written as a plain number of mebibytes', () => {
+    const pod = synthPod({ webResources: { memory: { limit: Size.mebibytes(MAX_MI) } } });
+    expect(containerNamed(pod, 'nginx-container').resources.limits.memory).toBe(`${MAX_MI}Mi`);
+  });
+
+  test('fails on a bad volumeSizeLimit before adding anything to the chart', () => {
+    const chart = Testing.chart();
+    expect(() => new LoggingSidecarPod(chart, 'pod', { shipper: LogShipper.stream(), volumeSizeLimit: Size.kibibytes(1536) })).toThrow('volumeSizeLimit');
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+});
+
+describe('bad types, as plain JavaScript or another jsii language may pass them', () => {
+  test.each([
+    ['props that are null', null, 'LoggingSidecarPod props must be an object, got null'],
+    ['a number as readInterval', { readInterval: 30 }, 'readInterval must be a Duration (such as Duration.seconds(30)), got 30'],
+    ['a number as volumeSizeLimit', { shipper: LogShipper.stream(), volumeSizeLimit: 256 }, 'volumeSizeLimit must be a Size (such as Size.mebibytes(64)), got 256'],
+    ['a string as webPort', { webPort: '8080' }, 'webPort must be a number, got "8080"'],
+    ['a string as hardened', { hardened: 'yes' }, 'hardened must be true or false, got "yes"'],
+    ['a number as healthChecks', { healthChecks: 1 }, 'healthChecks must be true or false, got 1'],
+    ['null as podName', { podName: null }, 'podName must be a string, got null'],
+    ['null as sidecarContainerName', { sidecarContainerName: null }, 'sidecarContainerName must be a string, got null'],
+    ['an empty object as shipper', { shipper: {} }, 'shipper must be made with a LogShipper method such as LogShipper.stream(), got {}'],
+    ['a string as webResources', { webResources: '500m' },
+      'webResources must be an object such as { cpu: { limit: Cpu.millis(500) }, memory: { limit: Size.mebibytes(128) } }, got "500m"'],
+    ['a number as a memory limit', { webResources: { memory: { limit: 128 } } }, 'webResources.memory.limit must be a Size (such as Size.mebibytes(64)), got 128'],
+    ['a number as a cpu request', { sidecarResources: { cpu: { request: 0.5 } } }, 'sidecarResources.cpu.request must be a Cpu (such as Cpu.millis(250)), got 0.5'],
+    ['a Cpu where its request and limit go, which cdk8s-plus would ignore', { webResources: { cpu: kplus.Cpu.millis(500) } },
+      'webResources.cpu must be an object such as { request: Cpu.millis(250), limit: Cpu.millis(250) }, got {"amount":"500m"}'],
+    ['a string as logFiles', { logFiles: 'access.log' }, 'logFiles must be an array of file names, got "access.log"'],
+    ['a sparse logFiles', { logFiles: ['access.log', , 'error.log'] },
+      'logFiles must be an array of file names, without holes, got a sparse array with nothing at index 1: ["access.log",null,"error.log"]'],
+    ['null in logFiles', { logFiles: ['access.log', null] }, 'logFiles[1] must be a string, got null'],
+  ] as Array<[string, any, string]>)('fails on %s', (_, props, message) => {
+    expect(() => new LoggingSidecarPod(Testing.chart(), 'pod', props)).toThrow(message);
   });
 });

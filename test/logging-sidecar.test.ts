@@ -139,3 +139,39 @@ describe('LoggingSidecar on any workload', () => {
     expect(() => new LoggingSidecar(chart, 'Logs', props(chart, deployment))).toThrow(message);
   });
 });
+
+describe('bad numbers, sizes and types', () => {
+  test.each([
+    ['props that are null', () => null, 'LoggingSidecar props must be an object, got null'],
+    ['an empty object as workload', (_: Chart, d: kplus.Deployment) => ({ workload: {}, logWriter: d.containers[0] }),
+      'workload must be a cdk8s-plus workload (a Pod, Deployment, StatefulSet, DaemonSet, Job or CronJob), got {}'],
+    ['no logWriter', (_: Chart, d: kplus.Deployment) => ({ workload: d }),
+      'logWriter must be a cdk8s-plus Container (such as deployment.containers[0]), got undefined'],
+    ['a container name as logWriter', (_: Chart, d: kplus.Deployment) => ({ workload: d, logWriter: 'web' }),
+      'logWriter must be a cdk8s-plus Container (such as deployment.containers[0]), got "web"'],
+    ['a string as runAsUser', (_: Chart, d: kplus.Deployment) => ({ workload: d, logWriter: d.containers[0], hardened: true, runAsUser: '101' }),
+      'runAsUser must be a number, got "101"'],
+    ['a runAsUser that is NaN', (_: Chart, d: kplus.Deployment) => ({ workload: d, logWriter: d.containers[0], hardened: true, runAsUser: NaN }),
+      'runAsUser must be a non-root user id from 1 to 2147483647, got NaN'],
+    ['a runAsUser above the API server\'s user ids', (_: Chart, d: kplus.Deployment) => ({ workload: d, logWriter: d.containers[0], hardened: true, runAsUser: 2 ** 31 }),
+      'runAsUser must be a non-root user id from 1 to 2147483647, got 2147483648'],
+    ['ephemeral storage that is not whole gibibytes', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], resources: { ephemeralStorage: { limit: Size.mebibytes(512) } },
+    }), 'resources.ephemeralStorage.limit must be a whole number of gibibytes from 1 to 8589934591, got 524288Ki'],
+    ['an ephemeral storage request above its limit', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], resources: { ephemeralStorage: { request: Size.gibibytes(2), limit: Size.gibibytes(1) } },
+    }), 'resources.ephemeralStorage.request must not exceed resources.ephemeralStorage.limit, got 2Gi > 1Gi'],
+    ['a volumeSizeLimit past what Kubernetes keeps', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], shipper: LogShipper.stream(), volumeSizeLimit: Size.tebibytes(2 ** 30),
+    }), 'volumeSizeLimit must be a whole number of mebibytes from 1 to 8796093022207, got 1125899906842624Mi'],
+    ['a rotateLogsAt that is Infinity', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], shipper: LogShipper.stream(), rotateLogsAt: Size.mebibytes(Infinity),
+    }), 'rotateLogsAt must be a finite size, got InfinityMi'],
+    ['a string as nativeSidecar', (_: Chart, d: kplus.Deployment) => ({ workload: d, logWriter: d.containers[0], nativeSidecar: 'true' }),
+      'nativeSidecar must be true or false, got "true"'],
+  ] as Array<[string, (chart: Chart, d: kplus.Deployment) => any, string]>)('fails on %s', (_, props, message) => {
+    const chart = Testing.chart();
+    const deployment = new kplus.Deployment(chart, 'Web', { containers: [NGINX] });
+    expect(() => new LoggingSidecar(chart, 'Logs', props(chart, deployment))).toThrow(message);
+  });
+});

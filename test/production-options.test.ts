@@ -2,6 +2,7 @@ import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
 import { restrictedViolations } from './pod-security-standards';
+import { argvOf } from './kubelet';
 
 function synthPod(props: LoggingSidecarPodProps): any {
   const chart = Testing.chart();
@@ -170,9 +171,12 @@ describe('shippers', () => {
 
   test('the stream shipper passes paths as arguments, with no shell', () => {
     const pod = synthPod({ shipper: LogShipper.stream({ tagWithFileName: true }), logDirectory: "/logs/it's $(here)" });
-    const command: string[] = containerNamed(pod, 'sidecar-container').command;
-    expect(command.slice(0, 2)).toEqual(['perl', '-e']);
-    expect(command.slice(3)).toEqual(['--', '--tag', '--state', '/var/lib/logging-sidecar', '--', "/logs/it's $(here)/access.log", "/logs/it's $(here)/error.log"]);
+    const sidecar = containerNamed(pod, 'sidecar-container');
+    // Written with `$(` escaped, so that the kubelet's expansion hands perl the paths as they are.
+    expect(sidecar.command.slice(-2)).toEqual(["/logs/it's $$(here)/access.log", "/logs/it's $$(here)/error.log"]);
+    const argv = argvOf(sidecar);
+    expect(argv.slice(0, 2)).toEqual(['perl', '-e']);
+    expect(argv.slice(3)).toEqual(['--', '--tag', '--state', '/var/lib/logging-sidecar', '--', "/logs/it's $(here)/access.log", "/logs/it's $(here)/error.log"]);
   });
 
   test('the stream shipper takes rotateWait as a whole number of seconds', () => {
@@ -207,6 +211,14 @@ describe('shippers', () => {
     ['a cat loop every half second', () => LogShipper.catLoop({ readInterval: Duration.millis(500) }), 'LogShipper.catLoop() readInterval must be a whole number of seconds, got 500 millis'],
     ['a stream image with a tab', () => LogShipper.stream({ image: 'ubuntu\t' }), 'LogShipper.stream() image must be an image reference'],
     ['a stream rotateWait of zero', () => LogShipper.stream({ rotateWait: Duration.seconds(0) }), 'LogShipper.stream() rotateWait must be at least 1 second, got 0 seconds'],
+    ['a stream rotateWait beyond a day', () => LogShipper.stream({ rotateWait: Duration.days(2) }), 'LogShipper.stream() rotateWait must be at most 86400 seconds, got 172800 seconds'],
+    ['a stream rotateWait that is NaN', () => LogShipper.stream({ rotateWait: Duration.seconds(NaN) }), 'LogShipper.stream() rotateWait must be a whole number of seconds, got NaN seconds'],
+    ['a cat loop readInterval that is Infinity', () => LogShipper.catLoop({ readInterval: Duration.hours(Infinity) }),
+      'LogShipper.catLoop() readInterval must be a whole number of seconds, got Infinity hours'],
+    ['a custom memory limit that is not whole mebibytes', () => LogShipper.custom({ image: 'busybox', command: ['x'], resources: { memory: { limit: Size.kibibytes(1536) } } }),
+      'LogShipper.custom() resources.memory.limit must be a whole number of mebibytes from 1 to 8796093022207, got 1536Ki'],
+    ['a custom cpu request of a fraction of a millicore', () => LogShipper.custom({ image: 'busybox', command: ['x'], resources: { cpu: { request: kplus.Cpu.units(0.0125) } } }),
+      'LogShipper.custom() resources.cpu.request must be a whole number of millicores from 1m to 9007199254740991m (at most 3 decimals in cores), got "0.0125"'],
   ])('fails on %s', (_, create, message) => {
     expect(create).toThrow(message);
   });
@@ -214,5 +226,29 @@ describe('shippers', () => {
   test('a custom shipper\'s resources are checked', () => {
     expect(() => LogShipper.custom({ image: 'busybox', command: ['x'], resources: { cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(1) } } }))
       .toThrow('LogShipper.custom() resources.cpu.request must not exceed LogShipper.custom() resources.cpu.limit, got "2" > "1"');
+  });
+});
+
+describe('shipper options of the wrong type', () => {
+  test.each([
+    ['a number as the stream\'s rotateWait, which was ignored when 0', () => LogShipper.stream({ rotateWait: 0 as any }),
+      'LogShipper.stream() rotateWait must be a Duration (such as Duration.seconds(30)), got 0'],
+    ['a string as tagWithFileName', () => LogShipper.stream({ tagWithFileName: 'yes' as any }), 'LogShipper.stream() tagWithFileName must be true or false, got "yes"'],
+    ['a number as the cat loop\'s readInterval', () => LogShipper.catLoop({ readInterval: 30 as any }),
+      'LogShipper.catLoop() readInterval must be a Duration (such as Duration.seconds(30)), got 30'],
+    ['null as the cat loop\'s options', () => LogShipper.catLoop(null as any), 'LogShipper.catLoop() options must be an object, got null'],
+    ['null as the stream\'s image', () => LogShipper.stream({ image: null as any }), 'LogShipper.stream() image must be a string, got null'],
+    ['a custom command with a hole', () => LogShipper.custom({ image: 'busybox', command: ['sh', , 'x'] as any }),
+      'LogShipper.custom() command must be an array of strings, without holes, got a sparse array with nothing at index 1: ["sh",null,"x"]'],
+    ['a custom command that is a string', () => LogShipper.custom({ image: 'busybox', command: 'vector' as any }),
+      'LogShipper.custom() command must be an array of strings, got "vector"'],
+    ['custom args with undefined', () => LogShipper.custom({ image: 'busybox', command: ['x'], args: ['--a', undefined as any] }),
+      'LogShipper.custom() args[1] must be a string, got undefined'],
+    ['a string as drainsOnShutdown', () => LogShipper.custom({ image: 'busybox', command: ['x'], drainsOnShutdown: 'true' as any }),
+      'LogShipper.custom() drainsOnShutdown must be true or false, got "true"'],
+    ['a number as a custom memory request', () => LogShipper.custom({ image: 'busybox', command: ['x'], resources: { memory: { request: 64 as any } } }),
+      'LogShipper.custom() resources.memory.request must be a Size (such as Size.mebibytes(64)), got 64'],
+  ])('fails on %s', (_, create, message) => {
+    expect(create).toThrow(message);
   });
 });

@@ -69,8 +69,8 @@ export const validProps: fc.Arbitrary<LoggingSidecarPodProps> = fc.record({
 
 /** The pieces a hostile string is made of: shell syntax, quotes, whitespace, YAML syntax, unicode. */
 export const HOSTILE_PIECES = [
-  '\'', '"', '`', '$(', ')', '${', '}', '$HOME', '\\', ';', '|', '&', '&&', '>', '<', '*', '?', '~', '#', '!',
-  ' ', '\t', '\n', '\r', '\0', '\u2028', '\u00a0', 'touch pwned', 'rm -rf .',
+  '\'', '"', '`', '$(', ')', '${', '}', '$HOME', '$', '$$', '$(HOSTNAME)', '\\', ';', '|', '&', '&&', '>', '<', '*', '?', '~', '#', '!',
+  ' ', '\t', '\n', '\r', '\0', '\u2028', '\u0085', '\u009b', '\ufffe', '\u00a0', 'touch pwned', 'rm -rf .',
   ': ', '- ', '{', '[', ']', '%', '@', '---', '...', '/', '.', '..', '-', '_', ':',
   'ü', '日本', '✓', '\u{1f600}', '\ud800', 'A', 'z', '0', 'log',
 ];

@@ -7,6 +7,7 @@ import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import { LoggingSidecarPod, LoggingSidecarPodProps } from '../lib';
 import { validateDnsLabel, validateDnsSubdomain, validateWholeSeconds } from '../lib/validation';
+import { argvOf } from './kubelet';
 import { hostileString, validProps } from './props-arbitraries';
 import { loadManifest, names, violationsOf } from './validation-helpers';
 
@@ -46,9 +47,9 @@ describe('valid props', () => {
 });
 
 /**
- * Runs the sidecar's command with the system's real `sh` in an empty
- * directory, with stand-ins for `cat` (prints the arguments it received) and
- * `sleep` (ends the loop after one pass). Returns what `cat` received and what
+ * Runs the sidecar's command, as the kubelet hands it over, with the system's
+ * real `sh` in an empty directory, with stand-ins for `cat` (prints the
+ * arguments it received) and `sleep` (ends the loop after one pass). Returns what `cat` received and what
  * the directory holds afterwards, which must be only the sentinel file.
  */
 function runSidecarOnce(command: string[]): { catArgs: string[], left: string[] } {
@@ -108,7 +109,7 @@ describe('hostile strings', () => {
       expect(violationsOf(objects)).toEqual([]);
       const sidecar = objects[0].spec.containers[1];
       expect(sidecar.volumeMounts[0].mountPath).toBe(logDirectory);
-      expect(runSidecarOnce(sidecar.command)).toEqual({
+      expect(runSidecarOnce(argvOf(sidecar))).toEqual({
         catArgs: [`${logDirectory}/access.log`, `${logDirectory}/error.log`],
         left: ['sentinel'],
       });
@@ -120,7 +121,7 @@ describe('hostile strings', () => {
       const objects = constructOrRefuse('logFiles', logFiles, { logFiles });
       if (!objects) return;
       const sidecar = objects[0].spec.containers[1];
-      expect(runSidecarOnce(sidecar.command)).toEqual({
+      expect(runSidecarOnce(argvOf(sidecar))).toEqual({
         catArgs: logFiles.map(f => `/var/log/nginx/${f}`),
         left: ['sentinel'],
       });
@@ -165,7 +166,7 @@ describe('bad input the construct now refuses (found by the tests of issue 5)', 
     ['a memory request that is not a number', { webResources: { memory: { request: Size.mebibytes(NaN) } } },
       'webResources.memory.request must be a finite size, got NaNMi'],
     ['a logDirectory with a lone surrogate half', { logDirectory: '/var/log/\ud800x' },
-      'logDirectory must be valid Unicode (no lone surrogate halves), got "/var/log/\\ud800x"'],
+      'logDirectory must not contain a lone surrogate half, got "/var/log/\\ud800x"'],
   ] as Array<[string, LoggingSidecarPodProps, string]>)('fails on %s', (_, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

@@ -4,13 +4,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
 import { LoggingSidecarPod, LoggingSidecarPodProps } from '../lib';
+import { argvOf } from './kubelet';
 
 // Runs the sidecar's command for real, with the system's /bin/sh (dash on
 // Debian and Ubuntu, as in ubuntu:latest), against files the test writes.
 
+/** The sidecar's command as its process receives it, after the kubelet's expansion. */
 function sidecarCommand(props: LoggingSidecarPodProps): string[] {
   const construct = new LoggingSidecarPod(Testing.chart(), 'pod', props);
-  return construct.sidecarContainer.command!;
+  return argvOf({ command: construct.sidecarContainer.command });
 }
 
 /** Runs `command` until it has printed `lines` lines or `timeoutMs` passes, then stops it. */

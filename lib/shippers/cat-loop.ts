@@ -2,8 +2,10 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LogShipper, LogShipperBindOptions, LogShipperConfig } from '../log-shipper';
 import { SMALL_READER_RESOURCES, UBUNTU_IMAGE } from './defaults';
+import { checkProps, DURATION, FieldTypes, STRING } from '../runtime-types';
 import { shellQuote } from '../shell';
 import { validateImageReference, validateWholeSeconds } from '../validation';
+import { escapeAllForKubelet } from '../kubelet-expansion';
 
 /** Options of `LogShipper.catLoop()`. */
 export interface CatLoopShipperOptions {
@@ -33,6 +35,7 @@ export class CatLoopShipper extends LogShipper {
 
   constructor(options: CatLoopShipperOptions = {}) {
     super();
+    checkProps(`${this.displayName} options`, options, OPTION_TYPES, `${this.displayName} `);
     this.image = options.image ?? UBUNTU_IMAGE;
     validateImageReference(`${this.displayName} image`, this.image);
     this.intervalSeconds = validateWholeSeconds(`${this.displayName} readInterval`, options.readInterval ?? Duration.seconds(30));
@@ -43,8 +46,13 @@ export class CatLoopShipper extends LogShipper {
     const paths = options.logFiles.map(file => shellQuote(`${options.logDirectory}/${file}`)).join(' ');
     return {
       image: this.image,
-      command: ['sh', '-c', `while true; do cat ${paths}; sleep ${this.intervalSeconds}; done`],
+      command: escapeAllForKubelet(['sh', '-c', `while true; do cat ${paths}; sleep ${this.intervalSeconds}; done`]),
       resources: SMALL_READER_RESOURCES,
     };
   }
 }
+
+const OPTION_TYPES: FieldTypes<CatLoopShipperOptions> = {
+  readInterval: DURATION,
+  image: STRING,
+};

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { LogShipper, LogShipperConfig } from '../log-shipper';
+import { BOOLEAN, checkProps, FieldTypes, RESOURCES, STRING, STRINGS } from '../runtime-types';
 import { show, validateImageReference, validateResources } from '../validation';
 
 /** Options of `LogShipper.custom()`. */
@@ -8,11 +9,15 @@ export interface CustomShipperOptions {
   /** The image. */
   readonly image: string;
 
-  /** The entrypoint; the log file paths are not added, pass them yourself. */
+  /**
+   * The entrypoint; the log file paths are not added, pass them yourself. Written into the
+   * manifest as given, like any container's: the kubelet replaces `$(NAME)` with the
+   * variable's value and `$$` with `$`.
+   */
   readonly command: string[];
 
   /**
-   * Arguments.
+   * Arguments, written and expanded as `command` is.
    * @default - none
    */
   readonly args?: string[];
@@ -39,8 +44,9 @@ export class CustomShipper extends LogShipper {
 
   constructor(options: CustomShipperOptions) {
     super();
+    checkProps(`${this.displayName} options`, options, OPTION_TYPES, `${this.displayName} `);
     validateImageReference(`${this.displayName} image`, options.image);
-    if (!Array.isArray(options.command) || options.command.length === 0 || options.command.some(word => typeof word !== 'string')) {
+    if (!Array.isArray(options.command) || options.command.length === 0) {
       throw new Error(`${this.displayName} command must be a non-empty list of strings, got ${show(options.command)}`);
     }
     if (options.resources) {
@@ -62,3 +68,11 @@ export class CustomShipper extends LogShipper {
     };
   }
 }
+
+const OPTION_TYPES: FieldTypes<CustomShipperOptions> = {
+  image: STRING,
+  command: STRINGS,
+  args: STRINGS,
+  resources: RESOURCES,
+  drainsOnShutdown: BOOLEAN,
+};

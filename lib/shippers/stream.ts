@@ -4,7 +4,9 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LogShipper, LogShipperBindOptions, LogShipperConfig } from '../log-shipper';
 import { SMALL_READER_RESOURCES, UBUNTU_IMAGE } from './defaults';
+import { BOOLEAN, checkProps, DURATION, FieldTypes, STRING } from '../runtime-types';
 import { validateImageReference, validateWholeSeconds } from '../validation';
+import { escapeAllForKubelet } from '../kubelet-expansion';
 
 /** Options of `LogShipper.stream()`. */
 export interface StreamShipperOptions {
@@ -53,11 +55,12 @@ export class StreamShipper extends LogShipper {
 
   constructor(options: StreamShipperOptions = {}) {
     super();
+    checkProps(`${this.displayName} options`, options, OPTION_TYPES, `${this.displayName} `);
     this.image = options.image ?? UBUNTU_IMAGE;
     validateImageReference(`${this.displayName} image`, this.image);
     this.tag = options.tagWithFileName ?? false;
-    if (options.rotateWait) {
-      this.rotateWaitSeconds = validateWholeSeconds(`${this.displayName} rotateWait`, options.rotateWait);
+    if (options.rotateWait !== undefined) {
+      this.rotateWaitSeconds = validateWholeSeconds(`${this.displayName} rotateWait`, options.rotateWait, MAX_ROTATE_WAIT_SECONDS);
     }
   }
 
@@ -71,9 +74,17 @@ export class StreamShipper extends LogShipper {
     ];
     return {
       image: this.image,
-      command: ['perl', '-e', STREAM_PROGRAM, '--', ...flags, '--', ...options.logFiles.map(file => `${options.logDirectory}/${file}`)],
+      command: escapeAllForKubelet(['perl', '-e', STREAM_PROGRAM, '--', ...flags, '--', ...options.logFiles.map(file => `${options.logDirectory}/${file}`)]),
       resources: SMALL_READER_RESOURCES,
       needsState: true,
     };
   }
 }
+
+const OPTION_TYPES: FieldTypes<StreamShipperOptions> = {
+  tagWithFileName: BOOLEAN,
+  image: STRING,
+  rotateWait: DURATION,
+};
+/** A day, as Fluent Bit's `rotateWait`: both shippers take the same values for the same setting. */
+const MAX_ROTATE_WAIT_SECONDS = 86400;

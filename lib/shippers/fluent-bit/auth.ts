@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
+import { checkProps, FieldTypes, STRING } from '../../runtime-types';
 import { show } from '../../validation';
-import { secretValue } from './secret-key';
+import { SECRET_VALUE, secretValue } from './secret-key';
 
 /** Options of `FluentBitAuth.basic()`: exactly one of `username` and `usernameSecret`. */
 export interface FluentBitBasicAuthOptions {
@@ -31,9 +32,7 @@ export class FluentBitAuth {
   /** HTTP basic authentication (`http_user`, `http_passwd`): Loki, Elasticsearch, OpenSearch and HTTP. */
   public static basic(options: FluentBitBasicAuthOptions): FluentBitAuth {
     const what = 'FluentBitAuth.basic()';
-    if (!options || typeof options !== 'object') {
-      throw new Error(`${what} needs { username or usernameSecret, password }, got ${show(options)}`);
-    }
+    checkProps(`${what} options`, options, BASIC_OPTION_TYPES, `${what} `);
     if ((options.username === undefined) === (options.usernameSecret === undefined)) {
       throw new Error(`${what} needs exactly one of username and usernameSecret, got ${options.username === undefined ? 'neither' : 'both'}`);
     }
@@ -45,7 +44,7 @@ export class FluentBitAuth {
     }
     return new FluentBitAuth('basic', {
       username: options.username,
-      usernameSecret: options.usernameSecret && secretValue(`${what} usernameSecret`, options.usernameSecret),
+      usernameSecret: options.usernameSecret === undefined ? undefined : secretValue(`${what} usernameSecret`, options.usernameSecret),
       password: secretValue(`${what} password`, options.password),
     });
   }
@@ -62,3 +61,9 @@ export class FluentBitAuth {
     public readonly _values: { username?: string; usernameSecret?: kplus.SecretValue; password?: kplus.SecretValue; token?: kplus.SecretValue },
   ) {}
 }
+
+const BASIC_OPTION_TYPES: FieldTypes<FluentBitBasicAuthOptions> = {
+  username: STRING,
+  usernameSecret: SECRET_VALUE,
+  password: SECRET_VALUE,
+};

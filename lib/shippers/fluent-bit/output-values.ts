@@ -1,4 +1,7 @@
-import { show, unreadableCharacters, validateConfigWord, validateHost, validatePort } from '../../validation';
+import { BOOLEAN, FieldTypes, instanceOf, mapOf, NUMBER, STRING } from '../../runtime-types';
+import { show, validateConfigWord, validateHost, validatePort } from '../../validation';
+import { unreadableCharacters } from '../../yaml-reading';
+import { FluentBitFile } from './file';
 import { OutputContext, Settings } from './output-context';
 import { FluentBitHeaderOptions, FluentBitNetworkOutputOptions } from './output-options';
 import { POD_METADATA_REFERENCES } from './pod-metadata';
@@ -88,11 +91,28 @@ export function validateLabelValue(prop: string, value: string): void {
   validateConfigWord(prop, value);
 }
 
-/** The connection settings, TLS files included. */
+const FILE = instanceOf(FluentBitFile, 'be made with FluentBitFile.fromSecret() or FluentBitFile.fromConfigMap()');
+
+/** The runtime types of the options every network output has. */
+export const NETWORK_OPTION_TYPES: FieldTypes<FluentBitNetworkOutputOptions> = {
+  host: STRING,
+  port: NUMBER,
+  tls: BOOLEAN,
+  tlsVerify: BOOLEAN,
+  tlsCa: FILE,
+  tlsClientCertificate: FILE,
+  tlsClientKey: FILE,
+  tlsServerName: STRING,
+};
+
+/** The runtime types of the header options; `headerEntries()` checks each header. */
+export const HEADER_OPTION_TYPES: FieldTypes<FluentBitHeaderOptions> = {
+  headers: mapOf("be an object of header names to values, such as { 'X-Source': 'nginx' }"),
+  secretHeaders: mapOf('be an object of header names to SecretValues'),
+};
+
+/** The connection settings, TLS files included, from options of the types `NETWORK_OPTION_TYPES` checked. */
 export function networkSettings(what: string, given: FluentBitNetworkOutputOptions, defaultPort: number): (context: OutputContext) => Settings {
-  if (!given || typeof given !== 'object') {
-    throw new Error(`${what} needs its options, such as { host: 'loki.monitoring.svc' }, got ${show(given)}`);
-  }
   // Copied now, so that a change to the caller's object later cannot bypass the checks.
   const options = { ...given };
   validateHost(`${what} host`, options.host);
@@ -100,11 +120,6 @@ export function networkSettings(what: string, given: FluentBitNetworkOutputOptio
   validatePort(`${what} port`, port);
   const tls = options.tls ?? false;
   const verify = options.tlsVerify ?? true;
-  for (const prop of ['tls', 'tlsVerify'] as const) {
-    if (options[prop] !== undefined && typeof options[prop] !== 'boolean') {
-      throw new Error(`${what} ${prop} must be true or false, got ${show(options[prop])}`);
-    }
-  }
   const tlsOnly = (['tlsVerify', 'tlsCa', 'tlsClientCertificate', 'tlsClientKey', 'tlsServerName'] as const).filter(p => options[p] !== undefined);
   if (!tls && tlsOnly.length > 0) {
     throw new Error(`${what} ${tlsOnly[0]} applies only with tls: true, got ${tlsOnly[0]} ${show(options[tlsOnly[0]])} and tls ${show(options.tls)}`);
@@ -115,12 +130,6 @@ export function networkSettings(what: string, given: FluentBitNetworkOutputOptio
   if ((options.tlsClientCertificate === undefined) !== (options.tlsClientKey === undefined)) {
     const [given, missing] = options.tlsClientCertificate ? ['tlsClientCertificate', 'tlsClientKey'] : ['tlsClientKey', 'tlsClientCertificate'];
     throw new Error(`${what} ${given} needs ${missing} too: mutual TLS takes a certificate and its private key`);
-  }
-  for (const prop of ['tlsCa', 'tlsClientCertificate', 'tlsClientKey'] as const) {
-    const file = options[prop];
-    if (file !== undefined && !(file && typeof file === 'object' && typeof file._path === 'function')) {
-      throw new Error(`${what} ${prop} must be made with FluentBitFile.fromSecret() or FluentBitFile.fromConfigMap(), got ${show(file)}`);
-    }
   }
   if (options.tlsClientKey && !options.tlsClientKey._isSecret()) {
     throw new Error(`${what} tlsClientKey must come from a Secret (FluentBitFile.fromSecret()), not a ConfigMap, `

@@ -1,3 +1,4 @@
+import { checkProps, FieldTypes, instanceOf, mapOf, RuntimeType, STRING } from '../../runtime-types';
 import { show, validateConfigWord } from '../../validation';
 import { FluentBitAuth } from './auth';
 import { FluentBitFile } from './file';
@@ -10,8 +11,10 @@ import {
   FluentBitLokiOutputOptions,
   FluentBitSplunkOutputOptions,
 } from './output-options';
-import { headerEntries, networkSettings, validateLabelValue, validateSettingKey, validateSettingValue } from './output-values';
-import { secretValue } from './secret-key';
+import {
+  HEADER_OPTION_TYPES, headerEntries, NETWORK_OPTION_TYPES, networkSettings, validateLabelValue, validateSettingKey, validateSettingValue,
+} from './output-values';
+import { SECRET_VALUE, secretValue } from './secret-key';
 
 /**
  * Where the Fluent Bit shipper sends the records it reads: one entry of the
@@ -29,6 +32,7 @@ export class FluentBitOutput {
   /** Pushes to Grafana Loki's HTTP API, each line with its labels. */
   public static loki(options: FluentBitLokiOutputOptions): FluentBitOutput {
     const what = 'FluentBitOutput.loki()';
+    checkProps(`${what} options`, options, LOKI_OPTION_TYPES, `${what} `);
     const network = networkSettings(what, options, 3100);
     const labels = options.labels ?? { job: 'nginx' };
     const labelPairs = Object.entries(labels).map(([name, value]) => {
@@ -73,6 +77,7 @@ export class FluentBitOutput {
   /** Sends each record as an event to a Splunk HTTP Event Collector (HEC), with its token from a Secret. */
   public static splunk(options: FluentBitSplunkOutputOptions): FluentBitOutput {
     const what = 'FluentBitOutput.splunk()';
+    checkProps(`${what} options`, options, SPLUNK_OPTION_TYPES, `${what} `);
     const network = networkSettings(what, options, 8088);
     const token = secretValue(`${what} token`, options.token);
     return new FluentBitOutput('splunk', context => ({ ...network(context), splunk_token: context.secret('SPLUNK_TOKEN', token) }));
@@ -81,6 +86,7 @@ export class FluentBitOutput {
   /** POSTs records as JSON to any HTTP endpoint. */
   public static http(options: FluentBitHttpOutputOptions): FluentBitOutput {
     const what = 'FluentBitOutput.http()';
+    checkProps(`${what} options`, options, HTTP_OPTION_TYPES, `${what} `);
     const network = networkSettings(what, options, options.tls ? 443 : 80);
     const uri = options.uri ?? '/';
     // No `$`: Fluent Bit would read `${NAME}` as an environment variable.
@@ -103,8 +109,9 @@ export class FluentBitOutput {
    */
   public static forward(options: FluentBitForwardOutputOptions): FluentBitOutput {
     const what = 'FluentBitOutput.forward()';
+    checkProps(`${what} options`, options, FORWARD_OPTION_TYPES, `${what} `);
     const network = networkSettings(what, options, 24224);
-    const sharedKey = options.sharedKey && secretValue(`${what} sharedKey`, options.sharedKey);
+    const sharedKey = options.sharedKey === undefined ? undefined : secretValue(`${what} sharedKey`, options.sharedKey);
     return new FluentBitOutput('forward', context => ({
       ...network(context),
       // Without the acknowledgement, a chunk the aggregator drops counts as delivered.
@@ -124,9 +131,8 @@ export class FluentBitOutput {
     if (typeof plugin !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(plugin)) {
       throw new Error(`${what} plugin must be a Fluent Bit output plugin name of lowercase letters, digits and '_', such as "s3", got ${show(plugin)}`);
     }
-    if (!settings || typeof settings !== 'object') {
-      throw new Error(`${what} settings must be an object of setting names to values, got ${show(settings)}`);
-    }
+    SETTINGS.check(`${what} settings`, settings);
+    checkProps(`${what} options`, options, CUSTOM_OPTION_TYPES, `${what} `);
     const seen = new Map<string, string>();
     const variables = new Map<string, string>();
     const check = (prop: string, key: string) => {
@@ -177,6 +183,7 @@ export class FluentBitOutput {
   }
 
   private static bulk(what: string, plugin: string, options: FluentBitElasticsearchOutputOptions): FluentBitOutput {
+    checkProps(`${what} options`, options, ELASTICSEARCH_OPTION_TYPES, `${what} `);
     const network = networkSettings(what, options, 9200);
     const index = options.index ?? 'nginx';
     if (typeof index !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,254}$/.test(index)) {
@@ -209,6 +216,22 @@ export class FluentBitOutput {
   }
 }
 
+const AUTH = instanceOf(FluentBitAuth, 'be made with FluentBitAuth.basic() or FluentBitAuth.bearerToken()');
+const LABELS = mapOf("be an object of label names to values, such as { job: 'nginx' }");
+const LOKI_OPTION_TYPES: FieldTypes<FluentBitLokiOutputOptions> = {
+  ...NETWORK_OPTION_TYPES, ...HEADER_OPTION_TYPES, labels: LABELS, tenantId: STRING, auth: AUTH,
+};
+const ELASTICSEARCH_OPTION_TYPES: FieldTypes<FluentBitElasticsearchOutputOptions> = { ...NETWORK_OPTION_TYPES, index: STRING, auth: AUTH };
+const SPLUNK_OPTION_TYPES: FieldTypes<FluentBitSplunkOutputOptions> = { ...NETWORK_OPTION_TYPES, token: SECRET_VALUE };
+const HTTP_OPTION_TYPES: FieldTypes<FluentBitHttpOutputOptions> = { ...NETWORK_OPTION_TYPES, ...HEADER_OPTION_TYPES, uri: STRING, auth: AUTH };
+const FORWARD_OPTION_TYPES: FieldTypes<FluentBitForwardOutputOptions> = { ...NETWORK_OPTION_TYPES, sharedKey: SECRET_VALUE };
+/** Each value is checked where it is read, with the key in the message. */
+const SETTINGS: RuntimeType = mapOf('be an object of setting names to values');
+const CUSTOM_OPTION_TYPES: FieldTypes<FluentBitCustomOutputOptions> = {
+  secretSettings: mapOf('be an object of setting names to SecretValues'),
+  fileSettings: mapOf('be an object of setting names to files made with FluentBitFile.fromSecret() or FluentBitFile.fromConfigMap()'),
+};
+
 /** Settings a custom output may not set, and why. */
 const RESERVED_SETTINGS: { [key: string]: string } = {
   'name': 'the plugin is the first argument',
@@ -220,14 +243,11 @@ const RESERVED_SETTINGS: { [key: string]: string } = {
 /** Setting names that hold a credential, such as `http_passwd`, `splunk_token` or `tls.key_passwd`. */
 const CREDENTIAL_SETTING = /passw|secret|token|shared_key|api_?key/i;
 
-/** The settings of `auth`, checked to be a kind the output supports. */
+/** The settings of `auth` (a FluentBitAuth, as the output's AUTH type checked), checked to be a kind the output supports. */
 function authSettings(what: string, auth: FluentBitAuth | undefined, kinds: string[],
   render: { bearer?: (token: string) => Settings }): (context: OutputContext) => Settings {
   if (auth === undefined) {
     return () => ({});
-  }
-  if (!(auth instanceof FluentBitAuth)) {
-    throw new Error(`${what} auth must be made with FluentBitAuth.basic() or FluentBitAuth.bearerToken(), got ${show(auth)}`);
   }
   if (!kinds.includes(auth.kind)) {
     throw new Error(`${what} auth must be ${kinds.map(k => k === 'basic' ? 'FluentBitAuth.basic()' : 'FluentBitAuth.bearerToken()').join(' or ')}, `

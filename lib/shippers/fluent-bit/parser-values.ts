@@ -1,4 +1,5 @@
-import { show, unreadableCharacters } from '../../validation';
+import { show } from '../../validation';
+import { unreadableCharacters } from '../../yaml-reading';
 
 // The checks of the values parsers write into Fluent Bit's configuration,
 // beyond what the YAML serializer quotes: Fluent Bit substitutes `${` with an
@@ -10,9 +11,9 @@ export function validateRegex(prop: string, regex: string): void {
   if (typeof regex !== 'string' || regex.length === 0) {
     throw new Error(`${prop} must be a non-empty regular expression, got ${show(regex)}`);
   }
-  if (unreadableCharacters(regex)) {
-    throw new Error(`${prop} must be one line without control characters, line separators or lone surrogate halves `
-      + `(write \\t, \\n or \\x{85} to match one), got ${show(regex)}`);
+  const unreadable = unreadableCharacters(regex);
+  if (unreadable) {
+    throw new Error(`${prop} must not contain ${unreadable}: write \\t, \\n or \\x{85} to match one, got ${show(regex)}`);
   }
   if (regex.includes('${')) {
     throw new Error(`${prop} must not contain "\${", which Fluent Bit replaces with an environment variable (write \\$\\{ to match it), got ${show(regex)}`);

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { show } from '../../validation';
+import { checkProps, DURATION, FieldTypes, instanceOf, mapOf, STRING } from '../../runtime-types';
+import { show, showDuration } from '../../validation';
 import { NGINX_ERROR_PARSER, NGINX_MAIN_PARSER } from './nginx-formats';
 import { FluentBitJsonParserOptions, FluentBitMultilineOptions, FluentBitMultilineParserOptions, FluentBitRegexParserOptions } from './parser-options';
 import { namedGroups, validateRegex, validateTimeFormat } from './parser-values';
@@ -23,6 +24,7 @@ export class FluentBitParser {
   /** One JSON object per line, such as nginx writes with `log_format ... escape=json`; its fields become the record. */
   public static json(options: FluentBitJsonParserOptions = {}): FluentBitParser {
     const what = 'FluentBitParser.json()';
+    checkProps(`${what} options`, options, JSON_OPTION_TYPES, `${what} `);
     const timeKey = options.timeKey ?? 'time';
     if (typeof timeKey !== 'string' || !FIELD_NAME.test(timeKey)) {
       throw new Error(`${what} timeKey must be 1 to 64 letters, digits, '_', '@', '.' or '-', got ${show(timeKey)}`);
@@ -40,6 +42,7 @@ export class FluentBitParser {
   /** A regular expression of the user's, whose named groups become the record's fields. */
   public static regex(options: FluentBitRegexParserOptions): FluentBitParser {
     const what = 'FluentBitParser.regex()';
+    checkProps(`${what} options`, options, REGEX_OPTION_TYPES, `${what} `);
     validateRegex(`${what} regex`, options.regex);
     const groups = namedGroups(options.regex);
     if (groups.length === 0) {
@@ -58,9 +61,6 @@ export class FluentBitParser {
       settings.time_format = options.timeFormat;
     }
     const types = options.types ?? {};
-    if (typeof types !== 'object' || types === null || Array.isArray(types)) {
-      throw new Error(`${what} types must map named groups to types, such as { status: 'integer' }, got ${show(types)}`);
-    }
     for (const [field, type] of Object.entries(types)) {
       if (!groups.includes(field)) {
         throw new Error(`${what} types must name the regex's named groups ${show(groups)}, got ${show(field)}`);
@@ -82,6 +82,7 @@ export class FluentBitParser {
    */
   public static multiline(options: FluentBitMultilineParserOptions): FluentBitParser {
     const what = 'FluentBitParser.multiline()';
+    checkProps(`${what} options`, options, MULTILINE_OPTION_TYPES, `${what} `);
     validateRegex(`${what} firstLine`, options.firstLine);
     if (options.continuation !== undefined) {
       validateRegex(`${what} continuation`, options.continuation);
@@ -94,7 +95,7 @@ export class FluentBitParser {
       flushMillis = NaN;
     }
     if (!(flushMillis >= MIN_FLUSH_MILLIS && flushMillis <= MAX_FLUSH_MILLIS)) {
-      throw new Error(`${what} flushTimeout must be a whole number of milliseconds from ${MIN_FLUSH_MILLIS} to ${MAX_FLUSH_MILLIS}, got ${flushTimeout.toHumanString()}`);
+      throw new Error(`${what} flushTimeout must be a whole number of milliseconds from ${MIN_FLUSH_MILLIS} to ${MAX_FLUSH_MILLIS}, got ${showDuration(flushTimeout)}`);
     }
     return new FluentBitParser(what, {}, {
       firstLine: options.firstLine,
@@ -111,6 +112,7 @@ export class FluentBitParser {
    */
   public static builtInMultiline(name: string, options: FluentBitMultilineOptions = {}): FluentBitParser {
     const what = 'FluentBitParser.builtInMultiline()';
+    checkProps(`${what} options`, options, JOINED_OPTION_TYPES, `${what} `);
     if (!BUILT_IN_MULTILINE.includes(name)) {
       throw new Error(`${what} name must be one of ${BUILT_IN_MULTILINE.map(n => show(n)).join(', ')}, got ${show(name)}`);
     }
@@ -232,9 +234,26 @@ function delimited(regex: string, options = ''): string {
 
 /** The parser of a joined record must parse it as one: a multiline parser would join lines again. */
 function joinedRecordParser(prop: string, parser: FluentBitParser | undefined): FluentBitParser | undefined {
-  if (parser === undefined) return undefined;
-  if (!(parser instanceof FluentBitParser) || parser._isMultiline) {
-    throw new Error(`${prop} must parse one record, made with a FluentBitParser method such as FluentBitParser.regex(), got ${parser instanceof FluentBitParser ? parser : show(parser)}`);
+  if (parser?._isMultiline) {
+    throw new Error(`${prop} must ${JOINED_RECORD_PARSER}, got ${parser}`);
   }
   return parser;
 }
+
+const JOINED_RECORD_PARSER = 'parse one record, made with a FluentBitParser method such as FluentBitParser.regex()';
+const JSON_OPTION_TYPES: FieldTypes<FluentBitJsonParserOptions> = { timeKey: STRING, timeFormat: STRING };
+const REGEX_OPTION_TYPES: FieldTypes<FluentBitRegexParserOptions> = {
+  regex: STRING,
+  timeKey: STRING,
+  timeFormat: STRING,
+  types: mapOf("map named groups to types, such as { status: 'integer' }"),
+};
+const JOINED_OPTION_TYPES: FieldTypes<FluentBitMultilineOptions> = {
+  parser: instanceOf(FluentBitParser, JOINED_RECORD_PARSER),
+};
+const MULTILINE_OPTION_TYPES: FieldTypes<FluentBitMultilineParserOptions> = {
+  ...JOINED_OPTION_TYPES,
+  firstLine: STRING,
+  continuation: STRING,
+  flushTimeout: DURATION,
+};

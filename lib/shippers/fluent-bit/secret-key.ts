@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
+import { RuntimeType, typeOf } from '../../runtime-types';
 import { show } from '../../validation';
 
 /**
@@ -12,12 +13,15 @@ export function checkedKey(prop: string, key: string): string {
   return key;
 }
 
+/** cdk8s-plus's SecretValue, by the Secret's name, which the manifest refers to. */
+export const SECRET_VALUE: RuntimeType = typeOf('be a SecretValue ({ secret, key }) naming a Secret', value => {
+  const name = (value as { secret?: { name?: unknown } } | undefined)?.secret?.name;
+  return typeof value === 'object' && value !== null && typeof name === 'string' && name.length > 0;
+});
+
 /** A Secret's key, checked: the Secret has a name and the key is a valid data key. */
 export function secretValue(prop: string, value: kplus.SecretValue): kplus.SecretValue {
-  const name = (value as { secret?: { name?: unknown } } | undefined)?.secret?.name;
-  if (!value || typeof value !== 'object' || typeof name !== 'string' || name.length === 0) {
-    throw new Error(`${prop} must be a SecretValue ({ secret, key }) naming a Secret, got ${show(value)}`);
-  }
+  SECRET_VALUE.check(prop, value);
   checkedKey(`${prop}.key`, value.key);
   return { secret: value.secret, key: value.key };
 }

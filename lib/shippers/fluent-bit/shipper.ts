@@ -5,12 +5,14 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LogShipper, LogShipperBindOptions, LogShipperConfig } from '../../log-shipper';
 import { UBUNTU_IMAGE } from '../defaults';
-import { show, validateFluentBitPath, validateImageReference, validateWholeSeconds } from '../../validation';
+import { arrayOf, BOOLEAN, checkProps, DURATION, FieldTypes, instanceOf, mapOf, SIZE, STRING } from '../../runtime-types';
+import { show, validateFluentBitPath, validateImageReference, validateWholeSeconds, validateWholeSize } from '../../validation';
 import { FLUENT_BIT_HTTP_PORT, fluentBitConfig } from './config';
 import { FluentBitOutput } from './output';
 import { OutputBindings } from './output-bindings';
 import { FluentBitParser } from './parser';
 import { podMetadataEnvironment, podMetadataFilter } from './pod-metadata';
+import { escapeAllForKubelet } from '../../kubelet-expansion';
 
 /** Options of `LogShipper.fluentBit()`. */
 export interface FluentBitShipperOptions {
@@ -124,37 +126,22 @@ export class FluentBitShipper extends LogShipper {
 
   constructor(options: FluentBitShipperOptions = {}) {
     super();
+    checkProps(`${this.displayName} options`, options, OPTION_TYPES, `${this.displayName} `);
     this.image = options.image ?? FLUENT_BIT_IMAGE;
     validateImageReference(`${this.displayName} image`, this.image);
     this.outputs = [...(options.outputs ?? [FluentBitOutput.stdout()])];
     if (this.outputs.length === 0) {
       throw new Error(`${this.displayName} outputs must name at least one output, got []`);
     }
-    this.outputs.forEach((output, i) => {
-      if (!(output instanceof FluentBitOutput)) {
-        throw new Error(`${this.displayName} outputs[${i}] must be made with a FluentBitOutput method such as FluentBitOutput.loki(), got ${show(output)}`);
-      }
-    });
-    this.memBufLimitMiB = wholeMebibytes(`${this.displayName} memBufLimit`, options.memBufLimit ?? Size.mebibytes(16));
+    this.memBufLimitMiB = validateWholeSize(`${this.displayName} memBufLimit`, options.memBufLimit ?? Size.mebibytes(16), 'mebibytes', 1, MAX_MEM_BUF_LIMIT_MIB);
     // Fluent Bit refuses a rotate_wait beyond a 32-bit int and fails to set a timer for a flush of
     // about 10^11 s; a day and an hour are far beyond any sensible setting and start cleanly.
     this.rotateWaitSeconds = validateWholeSeconds(`${this.displayName} rotateWait`, options.rotateWait ?? Duration.seconds(5), MAX_ROTATE_WAIT_SECONDS);
     this.flushSeconds = validateWholeSeconds(`${this.displayName} flushInterval`, options.flushInterval ?? Duration.seconds(1), MAX_FLUSH_SECONDS);
     this.filesystemBuffering = options.filesystemBuffering ?? true;
     this.parsers = { ...(options.parsers ?? {}) };
-    for (const [file, parser] of Object.entries(this.parsers)) {
-      if (!(parser instanceof FluentBitParser)) {
-        throw new Error(`${this.displayName} parsers[${show(file)}] must be made with a FluentBitParser method such as FluentBitParser.json(), got ${show(parser)}`);
-      }
-    }
     this.podMetadata = options.podMetadata ?? true;
-    if (typeof this.podMetadata !== 'boolean') {
-      throw new Error(`${this.displayName} podMetadata must be true or false, got ${show(options.podMetadata)}`);
-    }
     this.prometheusScrape = options.prometheusScrape ?? false;
-    if (typeof this.prometheusScrape !== 'boolean') {
-      throw new Error(`${this.displayName} prometheusScrape must be true or false, got ${show(options.prometheusScrape)}`);
-    }
     if (options.stateKeeper ?? true) {
       this.stateKeeperImage = options.stateKeeperImage ?? UBUNTU_IMAGE;
       validateImageReference(`${this.displayName} stateKeeperImage`, this.stateKeeperImage);
@@ -222,7 +209,7 @@ export class FluentBitShipper extends LogShipper {
         ...(this.stateKeeperImage ? [{
           nameSuffix: 'state-keeper',
           image: this.stateKeeperImage,
-          command: ['perl', '-e', STATE_KEEPER_PROGRAM, '--', options.stateDirectory],
+          command: escapeAllForKubelet(['perl', '-e', STATE_KEEPER_PROGRAM, '--', options.stateDirectory]),
           resources: HELPER_RESOURCES,
           mountsState: true,
         }] : []),
@@ -230,8 +217,8 @@ export class FluentBitShipper extends LogShipper {
         ...(options.rotateAtBytes ? [{
           nameSuffix: 'rotator',
           image: this.stateKeeperImage ?? UBUNTU_IMAGE,
-          command: ['perl', '-e', ROTATOR_PROGRAM, '--', '--rotate-bytes', String(options.rotateAtBytes),
-            '--rotate-wait', String(this.rotateWaitSeconds), '--', ...options.logFiles.map(file => `${options.logDirectory}/${file}`)],
+          command: escapeAllForKubelet(['perl', '-e', ROTATOR_PROGRAM, '--', '--rotate-bytes', String(options.rotateAtBytes),
+            '--rotate-wait', String(this.rotateWaitSeconds), '--', ...options.logFiles.map(file => `${options.logDirectory}/${file}`)]),
           resources: HELPER_RESOURCES,
           mountsLogs: true,
         }] : []),
@@ -240,9 +227,25 @@ export class FluentBitShipper extends LogShipper {
   }
 }
 
+const OPTION_TYPES: FieldTypes<FluentBitShipperOptions> = {
+  outputs: arrayOf('be an array of FluentBitOutputs', instanceOf(FluentBitOutput, 'be made with a FluentBitOutput method such as FluentBitOutput.loki()')),
+  image: STRING,
+  memBufLimit: SIZE,
+  rotateWait: DURATION,
+  flushInterval: DURATION,
+  filesystemBuffering: BOOLEAN,
+  stateKeeper: BOOLEAN,
+  stateKeeperImage: STRING,
+  parsers: mapOf("be an object of file names to parsers, such as { 'access.log': FluentBitParser.json() }",
+    instanceOf(FluentBitParser, 'be made with a FluentBitParser method such as FluentBitParser.json()')),
+  podMetadata: BOOLEAN,
+  prometheusScrape: BOOLEAN,
+};
 const FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:3.2.10';
 /** Where Fluent Bit's HTTP server answers with its metrics in Prometheus' text format. */
 const PROMETHEUS_METRICS_PATH = '/api/v2/metrics/prometheus';
+/** A tebibyte: Fluent Bit reads `mem_buf_limit` as a size in bytes, far beyond any pod's memory. */
+const MAX_MEM_BUF_LIMIT_MIB = 1024 * 1024;
 const MAX_ROTATE_WAIT_SECONDS = 86400;
 const MAX_FLUSH_SECONDS = 3600;
 /** The state keeper's and the rotator's programs, run with `perl -e`, so their image needs nothing but perl. */
@@ -257,11 +260,3 @@ const CONFIG_DIRECTORY = '/fluent-bit/etc/logging-sidecar';
 const CONFIG_FILE = 'fluent-bit.yaml';
 /** The buffer (measured at most 14 MiB with a backlog in two files) and the position databases, twice over. */
 const STATE_VOLUME_MIB = 64;
-
-function wholeMebibytes(prop: string, size: Size): number {
-  const mebibytes = size.toKibibytes() / 1024;
-  if (!Number.isInteger(mebibytes) || mebibytes < 1 || mebibytes > 1024 * 1024) {
-    throw new Error(`${prop} must be a whole number of mebibytes from 1 to 1048576, got ${size.toKibibytes()}Ki`);
-  }
-  return mebibytes;
-}

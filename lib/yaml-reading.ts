@@ -1,0 +1,127 @@
+import { Yaml } from 'cdk8s';
+
+// cdk8s writes manifests with the YAML 1.1 schema of the `yaml` package;
+// kubectl (and the API server's YAML decoding) reads them with go-yaml v2, as
+// sigs.k8s.io/yaml forks it. The two disagree on some plain (unquoted)
+// scalars, and YAML itself refuses or folds some characters. This module says
+// what kubectl makes of a value, so that a value it would read differently is
+// refused where it is given.
+
+/** What go-yaml v2 resolves a plain scalar to. */
+export type YamlReading =
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'bool'; readonly value: boolean }
+  | { readonly type: 'null'; readonly value: null }
+  | { readonly type: 'int'; readonly value: bigint }
+  | { readonly type: 'float'; readonly value: number };
+
+const BOOLS: Record<string, boolean> = {};
+for (const word of ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']) BOOLS[word] = true;
+for (const word of ['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']) BOOLS[word] = false;
+const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
+const SPECIAL_FLOATS: Record<string, number> = {
+  '.nan': NaN, '.NaN': NaN, '.NAN': NaN,
+  '.inf': Infinity, '.Inf': Infinity, '.INF': Infinity,
+  '+.inf': Infinity, '+.Inf': Infinity, '+.INF': Infinity,
+  '-.inf': -Infinity, '-.Inf': -Infinity, '-.INF': -Infinity,
+};
+
+// strconv.ParseInt/ParseUint with base 0 (prefixes 0x, 0o, 0b, and a lone leading 0 for octal).
+const GO_INT = /^([-+]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/;
+// go-yaml's yamlStyleFloat, the only floats it tries on a value starting with a digit or sign.
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+// strconv.ParseFloat on a value starting with '.': decimal, '_' allowed between digits as in Go literals.
+const DOT_FLOAT = /^\.[0-9]+(_[0-9]+)*([eE][-+]?[0-9]+(_[0-9]+)*)?$/;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * What kubectl reads a plain scalar as: a port of go-yaml v2's `resolve()`
+ * (sigs.k8s.io/yaml/goyaml.v2/resolve.go) for untagged plain scalars, with
+ * what sigs.k8s.io/yaml then makes of the result: timestamps and integers
+ * past uint64 come back as the string that was written.
+ */
+export function readPlainScalar(text: string): YamlReading {
+  const first = text.charAt(0);
+  if (text in BOOLS) return { type: 'bool', value: BOOLS[text] };
+  if (NULLS.has(text)) return { type: 'null', value: null };
+  if (text in SPECIAL_FLOATS) return { type: 'float', value: SPECIAL_FLOATS[text] };
+  if (first === '.' && DOT_FLOAT.test(text)) {
+    return { type: 'float', value: Number(text.replace(/_/g, '')) };
+  }
+  if (!/^[-+0-9]/.test(text)) {
+    return { type: 'string', value: text };
+  }
+  const plain = text.replace(/_/g, '');
+  const int = GO_INT.exec(plain);
+  const integer = int ? goInteger(int[1], int[2]) : undefined;
+  // ParseInt takes a sign, ParseUint does not; each fails past its range.
+  if (integer !== undefined && integer >= INT64_MIN && integer <= INT64_MAX) return { type: 'int', value: integer };
+  if (integer !== undefined && int![1] === '' && integer <= UINT64_MAX) return { type: 'int', value: integer };
+  // ParseFloat fails on out-of-range values (Infinity here).
+  if (YAML_STYLE_FLOAT.test(plain) && Number.isFinite(Number(plain))) return { type: 'float', value: Number(plain) };
+  return { type: 'string', value: text };
+}
+
+function goInteger(sign: string, digits: string): bigint {
+  const lower = digits.toLowerCase();
+  const magnitude = /^0[0-7]+$/.test(lower) ? BigInt(`0o${lower.slice(1)}`) : BigInt(lower);
+  return sign === '-' ? -magnitude : magnitude;
+}
+
+/** A reading as a message shows it, such as `the integer 15` or `the string "web"`. */
+export function describeReading(reading: YamlReading): string {
+  switch (reading.type) {
+    case 'string': return `the string ${JSON.stringify(reading.value)}`;
+    case 'int': return `the integer ${reading.value}`;
+    case 'float': return `the number ${reading.value}`;
+    case 'bool': return `the boolean ${reading.value}`;
+    case 'null': return 'null';
+  }
+}
+
+/**
+ * How a string that cdk8s writes into a manifest is misread by kubectl, or
+ * undefined when kubectl reads it back as the same string. Only plain scalars
+ * can be misread: cdk8s quotes what its own YAML 1.1 schema would take for
+ * another type, and go-yaml resolves a few more (`0o17`, `0_x1`, `1e_0`).
+ */
+export function kubectlMisreading(value: string): YamlReading | undefined {
+  const written = Yaml.stringify({ v: value }).replace(/^v: /, '').replace(/\n$/, '');
+  if (/^["'|>]/.test(written) || written.includes('\n')) {
+    return undefined;
+  }
+  const reading = readPlainScalar(written);
+  return reading.type === 'string' && reading.value === value ? undefined : reading;
+}
+
+// A UTF-16 surrogate half that is not part of a pair.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Unicode's 66 noncharacters: U+FDD0..U+FDEF and the last two code points of every plane.
+const NONCHARACTER = /[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]/;
+
+/**
+ * The first character of a string that would not reach its reader as written,
+ * described, or undefined when there is none: C0 and C1 controls and DEL (YAML refuses C1 and DEL, and
+ * reads U+0085 as a line break; a configuration file or a shell word would
+ * end or change at a C0 control), the Unicode line and paragraph separators
+ * (line breaks in YAML 1.1), lone surrogate halves (which cannot be encoded in
+ * UTF-8) and noncharacters (not for interchange; YAML refuses U+FFFE and U+FFFF).
+ */
+export function unreadableCharacters(value: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\x00-\x1f\x7f-\x9f]/.exec(value);
+  if (control) return `a control character (U+${hex(control[0])})`;
+  const separator = /[\u2028\u2029]/.exec(value);
+  if (separator) return `a line or paragraph separator (U+${hex(separator[0])})`;
+  if (LONE_SURROGATE.test(value)) return 'a lone surrogate half';
+  const nonCharacter = NONCHARACTER.exec(value);
+  if (nonCharacter) return `a noncharacter (U+${hex(nonCharacter[0])})`;
+  return undefined;
+}
+
+function hex(character: string): string {
+  return character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+}
