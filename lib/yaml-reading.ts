@@ -15,16 +15,16 @@ export type YamlReading =
   | { readonly type: 'int'; readonly value: bigint }
   | { readonly type: 'float'; readonly value: number };
 
-const BOOLS: Record<string, boolean> = {};
-for (const word of ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']) BOOLS[word] = true;
-for (const word of ['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']) BOOLS[word] = false;
+const BOOLS = new Map<string, boolean>([
+  ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map(word => [word, true] as const),
+  ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map(word => [word, false] as const),
+]);
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
-const SPECIAL_FLOATS: Record<string, number> = {
-  '.nan': NaN, '.NaN': NaN, '.NAN': NaN,
-  '.inf': Infinity, '.Inf': Infinity, '.INF': Infinity,
-  '+.inf': Infinity, '+.Inf': Infinity, '+.INF': Infinity,
-  '-.inf': -Infinity, '-.Inf': -Infinity, '-.INF': -Infinity,
-};
+const SPECIAL_FLOATS = new Map<string, number>([
+  ...['.nan', '.NaN', '.NAN'].map(word => [word, NaN] as const),
+  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map(word => [word, Infinity] as const),
+  ...['-.inf', '-.Inf', '-.INF'].map(word => [word, -Infinity] as const),
+]);
 
 // strconv.ParseInt/ParseUint with base 0 (prefixes 0x, 0o, 0b, and a lone leading 0 for octal).
 const GO_INT = /^([-+]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/;
@@ -41,13 +41,16 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * What kubectl reads a plain scalar as: a port of go-yaml v2's `resolve()`
  * (sigs.k8s.io/yaml/goyaml.v2/resolve.go) for untagged plain scalars, with
  * what sigs.k8s.io/yaml then makes of the result: timestamps and integers
- * past uint64 come back as the string that was written.
+ * past uint64 come back as the string that was written, integers past int64
+ * as floats.
  */
 export function readPlainScalar(text: string): YamlReading {
   const first = text.charAt(0);
-  if (text in BOOLS) return { type: 'bool', value: BOOLS[text] };
+  const bool = BOOLS.get(text);
+  if (bool !== undefined) return { type: 'bool', value: bool };
   if (NULLS.has(text)) return { type: 'null', value: null };
-  if (text in SPECIAL_FLOATS) return { type: 'float', value: SPECIAL_FLOATS[text] };
+  const special = SPECIAL_FLOATS.get(text);
+  if (special !== undefined) return { type: 'float', value: special };
   if (first === '.' && DOT_FLOAT.test(text)) {
     return { type: 'float', value: Number(text.replace(/_/g, '')) };
   }
@@ -57,9 +60,10 @@ export function readPlainScalar(text: string): YamlReading {
   const plain = text.replace(/_/g, '');
   const int = GO_INT.exec(plain);
   const integer = int ? goInteger(int[1], int[2]) : undefined;
-  // ParseInt takes a sign, ParseUint does not; each fails past its range.
+  // ParseInt takes a sign, ParseUint does not; each fails past its range. sigs.k8s.io/yaml
+  // turns what only fits a uint64 into a float64.
   if (integer !== undefined && integer >= INT64_MIN && integer <= INT64_MAX) return { type: 'int', value: integer };
-  if (integer !== undefined && int![1] === '' && integer <= UINT64_MAX) return { type: 'int', value: integer };
+  if (integer !== undefined && int![1] === '' && integer <= UINT64_MAX) return { type: 'float', value: Number(integer) };
   // ParseFloat fails on out-of-range values (Infinity here).
   if (YAML_STYLE_FLOAT.test(plain) && Number.isFinite(Number(plain))) return { type: 'float', value: Number(plain) };
   return { type: 'string', value: text };

@@ -3,14 +3,14 @@
 // and the bad-manifest corpus with what each case must be rejected for.
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Testing, Yaml } from 'cdk8s';
 import type * as cdk8sCliPlugins from 'cdk8s-cli/lib/plugins';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as examples from '../examples';
 import { LoggingSidecarPod } from '../lib';
 import { WebserverChart } from '../main';
-import type { NamesApi, PluginApi, ValidationApi } from '../validation/types';
+import type { NamesApi, PluginApi, RereadApi, ValidationApi } from '../validation/types';
 
 // The checks are plain JavaScript so that `cdk8s synth` loads them without a
 // compile step; validation/types.ts gives them their types here.
@@ -18,6 +18,7 @@ import type { NamesApi, PluginApi, ValidationApi } from '../validation/types';
 export const validation: ValidationApi = require('../validation');
 export const names: NamesApi = require('../validation/names');
 export const plugin: PluginApi = require('../validation/plugin');
+export const reread: RereadApi = require('../validation/reread');
 // cdk8s-cli's plugin API, at the path its package.json "exports" allows; the
 // project's module resolution (node10) finds its types only by file path.
 export const { ValidationContext }: typeof cdk8sCliPlugins = require('cdk8s-cli/plugins');
@@ -35,9 +36,12 @@ export function loadManifest(file: string): any[] {
   return new ValidationContext([], 'test', '0.0.0').parseManifest(file);
 }
 
-/** Each violation as one line, for assertions whose failure message shows what was found. */
+/**
+ * Each violation as one line, for assertions whose failure message shows what
+ * was found: the objects' checks, and the re-reading of the YAML cdk8s writes for them.
+ */
 export function violationsOf(objects: readonly unknown[]): string[] {
-  return validation.validateManifests(objects).map(validation.formatViolation);
+  return [...validation.validateManifests(objects), ...reread.rereadManifestText(Yaml.stringify(...objects))].map(validation.formatViolation);
 }
 
 /** The committed manifests: every YAML file in dist/, examples included. */

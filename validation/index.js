@@ -20,6 +20,7 @@ const RULES = {
   'mount': 'volume mounts naming a volume of the pod, unique volume names and mount paths',
   'port': 'port numbers from 1 to 65535, port names, probes naming a declared port',
   'resources': 'no negative requests or limits, no request above its limit',
+  'yaml': 'values kubectl would read back as another type or other text, or a file it cannot read (go-yaml v2, as kubectl reads YAML)',
 };
 
 /** @type {Array<[Rule, string]>} */

@@ -8,6 +8,7 @@
 // manifest. A failed report makes `cdk8s synth` exit with status 2.
 
 const { validateManifests, formatViolation, RULES } = require('./index');
+const { rereadManifestFile } = require('./reread');
 
 /** @typedef {import('cdk8s-cli/lib/plugins').ValidationContext} ValidationContext */
 /** @typedef {import('./types').Violation} Violation */
@@ -37,7 +38,7 @@ class ManifestValidation {
     for (const file of context.manifests) {
       const documents = context.parseManifest(file);
       objects += documents.filter(d => d !== null && d !== undefined).length;
-      violations.push(...validateManifests(documents, { file }));
+      violations.push(...validateManifests(documents, { file }), ...rereadManifestFile(file));
     }
 
     for (const rule of /** @type {Rule[]} */ (Object.keys(RULES))) {

@@ -8,7 +8,7 @@ import type { ValidationContext } from 'cdk8s-cli/lib/plugins';
 export type PathSegment = string | number;
 
 /** Which check found a violation. */
-export type Rule = 'schema' | 'unknown-field' | 'name' | 'mount' | 'port' | 'resources';
+export type Rule = 'schema' | 'unknown-field' | 'name' | 'mount' | 'port' | 'resources' | 'yaml';
 
 /** One field of one object that a cluster would reject. */
 export interface Violation {
@@ -40,6 +40,14 @@ export interface ValidationApi {
   formatViolation(violation: Violation): string;
   /** The rules and what each checks, as the plugin's report names them. */
   readonly RULES: Readonly<Record<Rule, string>>;
+}
+
+/** What `validation/reread.js` exports: manifests read again as kubectl reads YAML. */
+export interface RereadApi {
+  /** Every value of the file that kubectl would read as another type or other text. */
+  rereadManifestFile(file: string): Violation[];
+  /** The same for a file's content; `file` is named in each violation. */
+  rereadManifestText(text: string, file?: string): Violation[];
 }
 
 /** What `validation/names.js` exports: the name formats, shared with the tests. */
