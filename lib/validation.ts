@@ -1,7 +1,7 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu, ContainerResources } from 'cdk8s-plus-28';
 import { parseImageReference } from './image-reference';
-import { describeReading, kubectlMisreading, unreadableCharacters } from './yaml-reading';
+import { describeMisreading, describeReading, unreadableCharacters, writtenMisreading } from './yaml-reading';
 
 // Input checks shared by the constructs. Each throws a plain Error whose
 // message names the prop, shows the value received and says what is expected.
@@ -65,12 +65,16 @@ export function validateImageReference(prop: string, value: string): void {
  * cdk8s writes some strings unquoted that kubectl's YAML reader takes for
  * numbers (`0o17` is the integer 15): the manifest would then be refused
  * (`cannot unmarshal number into Go struct field`) or mean another name.
+ * Characters YAML refuses or reads as line breaks are caught here too.
  */
 export function validateReadBackAsWritten(prop: string, value: string): void {
-  const misreading = kubectlMisreading(value);
-  if (misreading) {
+  const misreading = writtenMisreading(value);
+  if (misreading?.kind === 'type') {
     throw new Error(`${prop} must not be a string that kubectl reads as another type: cdk8s writes it unquoted `
-      + `and kubectl reads it as ${describeReading(misreading)}, got ${show(value)}`);
+      + `and kubectl reads it as ${describeReading(misreading.reading)}, got ${show(value)}`);
+  }
+  if (misreading) {
+    throw new Error(`${prop} must be a string that kubectl reads back as written, but it ${describeMisreading(misreading)}, got ${show(value)}`);
   }
 }
 

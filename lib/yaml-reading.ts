@@ -86,19 +86,71 @@ export function describeReading(reading: YamlReading): string {
   }
 }
 
+/** How a YAML scalar is written, as the `yaml` package names its styles. */
+export type ScalarStyle = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
+
+/** What kubectl makes of a scalar it does not read back as meant. */
+export type ScalarMisreading =
+  /** A plain scalar it resolves to another type or value. */
+  | { readonly kind: 'type'; readonly written: string; readonly reading: YamlReading }
+  /** A character it reads as a line break: other text, or a file it cannot read. */
+  | { readonly kind: 'line-break'; readonly codePoint: string }
+  /** A character or escape go-yaml refuses: it cannot read the whole file. */
+  | { readonly kind: 'refused'; readonly codePoint: string };
+
+// What go-yaml refuses in a stream: not printable (a tab, LF and CR are, and U+0085).
+// eslint-disable-next-line no-control-regex
+const REFUSED = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// What go-yaml reads as a line break. In a quoted scalar it folds U+0085 into a space, and keeps
+// U+2028 and U+2029 but drops the spaces and tabs around them; a plain or block scalar ends at any of the three.
+const QUOTED_LINE_BREAK = /\x85|[ \t][\u2028\u2029]|[\u2028\u2029][ \t]/;
+const LINE_BREAK = /[\x85\u2028\u2029]/;
+// A double-quoted escape; go-yaml refuses one that names a surrogate half.
+const ESCAPE = /\\(?:u([0-9a-fA-F]{4})|.)/g;
+
 /**
- * How a string that cdk8s writes into a manifest is misread by kubectl, or
- * undefined when kubectl reads it back as the same string. Only plain scalars
- * can be misread: cdk8s quotes what its own YAML 1.1 schema would take for
- * another type, and go-yaml resolves a few more (`0o17`, `0_x1`, `1e_0`).
+ * How kubectl misreads a scalar written as `written` (its source text, quotes
+ * included) in `style`, meant as `meant`; undefined when it reads it as meant.
  */
-export function kubectlMisreading(value: string): YamlReading | undefined {
-  const written = Yaml.stringify({ v: value }).replace(/^v: /, '').replace(/\n$/, '');
-  if (/^["'|>]/.test(written) || written.includes('\n')) {
-    return undefined;
-  }
+export function scalarMisreading(written: string, style: ScalarStyle, meant: unknown): ScalarMisreading | undefined {
+  const refused = REFUSED.exec(written);
+  if (refused) return { kind: 'refused', codePoint: codePoint(refused[0]) };
+  const surrogate = style === 'QUOTE_DOUBLE'
+    ? [...written.matchAll(ESCAPE)].find(escape => escape[1] && /^d[89a-f]/i.test(escape[1])) : undefined;
+  if (surrogate) return { kind: 'refused', codePoint: `U+${surrogate[1].toUpperCase()} (written ${surrogate[0]})` };
+  const quoted = style === 'QUOTE_DOUBLE' || style === 'QUOTE_SINGLE';
+  const lineBreak = (quoted ? QUOTED_LINE_BREAK : LINE_BREAK).exec(written);
+  if (lineBreak) return { kind: 'line-break', codePoint: codePoint(lineBreak[0].replace(/[ \t]/g, '')) };
+  if (style !== 'PLAIN' || written.includes('\n')) return undefined;
   const reading = readPlainScalar(written);
-  return reading.type === 'string' && reading.value === value ? undefined : reading;
+  const same = typeof meant === 'string' ? reading.type === 'string' && reading.value === meant
+    : typeof meant === 'number' ? (reading.type === 'int' || reading.type === 'float') && Number(reading.value) === meant
+      : typeof meant === 'boolean' ? reading.type === 'bool' && reading.value === meant
+        : meant === null ? reading.type === 'null'
+          : true; // a type cdk8s does not write (such as a timestamp): nothing to compare
+  return same ? undefined : { kind: 'type', written, reading };
+}
+
+/**
+ * How kubectl misreads a string as cdk8s writes it into a manifest (as a
+ * mapping's value), or undefined when it reads it back as the same string.
+ * cdk8s quotes what its own YAML 1.1 schema would take for another type, but
+ * go-yaml resolves a few more plain scalars (`0o17`, `0_x1`, `1e_3`).
+ */
+export function writtenMisreading(value: string): ScalarMisreading | undefined {
+  const written = Yaml.stringify({ v: value }).replace(/^v: /, '').replace(/\n$/, '');
+  const style: ScalarStyle = written.startsWith('"') ? 'QUOTE_DOUBLE' : written.startsWith("'") ? 'QUOTE_SINGLE'
+    : written.startsWith('|') ? 'BLOCK_LITERAL' : written.startsWith('>') ? 'BLOCK_FOLDED' : 'PLAIN';
+  return scalarMisreading(written, style, value);
+}
+
+/** A misreading as a message shows it, after "<prop> ..." or "the value ... ". */
+export function describeMisreading(misreading: ScalarMisreading): string {
+  switch (misreading.kind) {
+    case 'type': return `is written unquoted as ${misreading.written}, which kubectl reads as ${describeReading(misreading.reading)}`;
+    case 'line-break': return `is written with ${misreading.codePoint}, which kubectl's YAML reader takes for a line break: it reads other text or cannot read the file`;
+    case 'refused': return `is written with ${misreading.codePoint}, which YAML does not allow in a file: kubectl cannot read the whole file`;
+  }
 }
 
 // A UTF-16 surrogate half that is not part of a pair.
@@ -128,4 +180,8 @@ export function unreadableCharacters(value: string): string | undefined {
 
 function hex(character: string): string {
   return character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+}
+
+function codePoint(character: string): string {
+  return `U+${hex(character)}`;
 }

@@ -207,6 +207,12 @@ describe('shippers', () => {
 
   test.each([
     ['an empty custom command', () => LogShipper.custom({ image: 'busybox', command: [] }), 'LogShipper.custom() command must be a non-empty list of strings, got []'],
+    ['a custom command word kubectl reads as a number', () => LogShipper.custom({ image: 'busybox', command: ['sleep', '0o17'] }),
+      'LogShipper.custom() command[1] must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the integer 15, got "0o17"'],
+    ['a custom argument with a next-line character', () => LogShipper.custom({ image: 'busybox', command: ['echo'], args: ['a\u0085b'] }),
+      'LogShipper.custom() args[0] must be a string that kubectl reads back as written, but it is written with U+0085, which kubectl\'s YAML reader takes for a line break: it reads other text or cannot read the file, got "a\u0085b"'],
+    ['a custom argument with a C1 control', () => LogShipper.custom({ image: 'busybox', command: ['echo'], args: ['ok', '\u009b'] }),
+      'LogShipper.custom() args[1] must be a string that kubectl reads back as written, but it is written with U+009B, which YAML does not allow in a file: kubectl cannot read the whole file, got "\u009b"'],
     ['a custom image with a space', () => LogShipper.custom({ image: 'bad image', command: ['x'] }), 'LogShipper.custom() image must be an image reference'],
     ['a cat loop every half second', () => LogShipper.catLoop({ readInterval: Duration.millis(500) }), 'LogShipper.catLoop() readInterval must be a whole number of seconds, got 500 millis'],
     ['a stream image with a tab', () => LogShipper.stream({ image: 'ubuntu\t' }), 'LogShipper.stream() image must be an image reference'],

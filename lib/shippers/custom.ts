@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { LogShipper, LogShipperConfig } from '../log-shipper';
 import { BOOLEAN, checkProps, FieldTypes, RESOURCES, STRING, STRINGS } from '../runtime-types';
-import { show, validateImageReference, validateResources } from '../validation';
+import { show, validateImageReference, validateReadBackAsWritten, validateResources } from '../validation';
 
 /** Options of `LogShipper.custom()`. */
 export interface CustomShipperOptions {
@@ -49,6 +49,8 @@ export class CustomShipper extends LogShipper {
     if (!Array.isArray(options.command) || options.command.length === 0) {
       throw new Error(`${this.displayName} command must be a non-empty list of strings, got ${show(options.command)}`);
     }
+    options.command.forEach((word, i) => validateReadBackAsWritten(`${this.displayName} command[${i}]`, word));
+    options.args?.forEach((word, i) => validateReadBackAsWritten(`${this.displayName} args[${i}]`, word));
     if (options.resources) {
       validateResources(`${this.displayName} resources`, options.resources);
     }

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { RuntimeType, typeOf } from '../../runtime-types';
-import { show } from '../../validation';
+import { show, validateDnsSubdomain, validateReadBackAsWritten } from '../../validation';
 
 /**
  * A data key of a Secret or a ConfigMap: letters, digits, `-`, `_` and `.`,
@@ -10,6 +10,7 @@ export function checkedKey(prop: string, key: string): string {
   if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key) || key === '.' || key === '..') {
     throw new Error(`${prop} must be a data key of 1 to 253 letters, digits, '-', '_' and '.' (not '.' or '..'), got ${show(key)}`);
   }
+  validateReadBackAsWritten(prop, key);
   return key;
 }
 
@@ -22,6 +23,7 @@ export const SECRET_VALUE: RuntimeType = typeOf('be a SecretValue ({ secret, key
 /** A Secret's key, checked: the Secret has a name and the key is a valid data key. */
 export function secretValue(prop: string, value: kplus.SecretValue): kplus.SecretValue {
   SECRET_VALUE.check(prop, value);
+  validateDnsSubdomain(`${prop}.secret.name`, value.secret.name);
   checkedKey(`${prop}.key`, value.key);
   return { secret: value.secret, key: value.key };
 }
