@@ -58,7 +58,8 @@ export function parseImageReference(value: string): ImageReference | string {
   const digest = match.groups!.digest;
   if (digest !== undefined) {
     const [algorithm, hex] = digest.split(':');
-    const length = DIGEST_HEX_LENGTH[algorithm];
+    // Own keys only: the grammar allows an algorithm named `constructor`, which every object inherits.
+    const length = Object.hasOwn(DIGEST_HEX_LENGTH, algorithm) ? DIGEST_HEX_LENGTH[algorithm] : undefined;
     if (length === undefined) {
       return `its digest algorithm ${JSON.stringify(algorithm)} is none of ${Object.keys(DIGEST_HEX_LENGTH).join(', ')}`;
     }

@@ -114,6 +114,12 @@ test('a custom output keeps the settings it checked, whatever the caller does to
   expect(config.pipeline.outputs[0]).toEqual({ name: 's3', match: '*', bucket: 'logs', retry_limit: 'no_limits' });
 });
 
+// It was refused as reserved, with Object's constructor in the message as the reason.
+test('a custom setting named constructor is a setting like any other', () => {
+  const { config } = synth({ shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.custom('s3', { constructor: 'x' } as { [key: string]: string })] }) });
+  expect(config.pipeline.outputs[0].constructor).toBe('x');
+});
+
 test('custom values may name the pod\'s variables', () => {
   const { config } = synth({ shipper: LogShipper.fluentBit({ outputs: [FluentBitOutput.custom('s3', { s3_key_format: '/nginx/${POD_NAME}/%Y/$UUID.gz' })] }) });
   expect(config.pipeline.outputs[0].s3_key_format).toBe('/nginx/${POD_NAME}/%Y/$UUID.gz');
@@ -134,6 +140,9 @@ describe('bad output input', () => {
       'FluentBitAuth.bearerToken() token.secret.name must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the integer 15, got "0o17"'],
     ['a Secret name that is no DNS subdomain', () => FluentBitAuth.bearerToken({ secret: kplus.Secret.fromSecretName(refs, 'upper-case', 'Creds'), key: 'token' }),
       'FluentBitAuth.bearerToken() token.secret.name must be a DNS-1123 subdomain'],
+    // Refused as a SecretValue before, with a message that could not show the Secret (a construct).
+    ['an empty Secret name', () => FluentBitOutput.splunk({ host: 'hec', token: { secret: kplus.Secret.fromSecretName(refs, 'empty', ''), key: 'token' } }),
+      'FluentBitOutput.splunk() token.secret.name must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit), got ""'],
     ['a file key kubectl reads as a number', () => FluentBitFile.fromSecret(CLIENT_TLS, '0_x1f'),
       'FluentBitFile.fromSecret() key must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the integer 31, got "0_x1f"'],
     ['an empty secret key', () => FluentBitOutput.forward({ host: 'f', sharedKey: secret('') }), 'FluentBitOutput.forward() sharedKey.key must be a data key of 1 to 253 letters, digits, \'-\', \'_\' and \'.\' (not \'.\' or \'..\'), got ""'],

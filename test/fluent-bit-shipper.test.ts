@@ -205,6 +205,14 @@ describe('LogShipper.fluentBit()', () => {
     expect(config.service.http_server).toBe('on');
     expect(config.pipeline.inputs[0].read_from_head).toBe('true');
   });
+
+  // Found by test/props-kubectl.property.test.ts: the parser lookup found Object's inherited methods and threw a TypeError.
+  test('parses log files named like the methods every object has as the names suggest', () => {
+    const { config } = synth({ logFiles: ['toString', 'constructor', '__proto__'] });
+    expect(config.pipeline.inputs.map((input: any) => [input.path, input.parser])).toEqual([
+      ['/var/log/nginx/toString', undefined], ['/var/log/nginx/constructor', undefined], ['/var/log/nginx/__proto__', undefined],
+    ]);
+  });
 });
 
 describe('bad Fluent Bit input', () => {

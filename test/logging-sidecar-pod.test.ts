@@ -188,6 +188,8 @@ describe('bad input', () => {
     ['webImage with a sha256 digest one digit short', { webImage: 'nginx@sha256:' + 'a'.repeat(63) },
       `webImage must be an image reference such as "nginx:1.27" or "registry.example.com/team/app@sha256:<64 hex digits>" (its sha256 digest has 63 hex digits, not 64), got "nginx@sha256:${'a'.repeat(63)}"`],
     ['webImage with an unknown digest algorithm', { webImage: 'nginx@md5:' + 'a'.repeat(32) }, '(its digest algorithm "md5" is none of sha256, sha384, sha512)'],
+    // A name every object inherits: it was looked up as a length, and the message showed Object's constructor.
+    ['webImage with the digest algorithm constructor', { webImage: 'nginx@constructor:' + 'a'.repeat(64) }, '(its digest algorithm "constructor" is none of sha256, sha384, sha512)'],
     ['webImage with an upper-case digest', { webImage: 'nginx@sha256:' + 'A'.repeat(64) }, '(its digest must be lower-case hex)'],
     ['webImage with a name over 255 characters', { webImage: 'registry.example.com/' + 'a/'.repeat(120) + 'nginx:1' }, '(its name (registry and repository) is 266 characters, more than 255)'],
     ['webImage with an upper-case repository', { webImage: 'Team/nginx' }, `webImage must be an image reference such as "nginx:1.27" or "registry.example.com/team/app@sha256:<64 hex digits>" (it does not follow the image reference grammar), got "Team/nginx"`],

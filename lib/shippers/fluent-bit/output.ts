@@ -138,7 +138,8 @@ export class FluentBitOutput {
     const check = (prop: string, key: string) => {
       validateSettingKey(`${what} ${prop}`, key);
       const lower = key.toLowerCase();
-      const reserved = RESERVED_SETTINGS[lower];
+      // Own keys only: `constructor` is a setting name too, and every object inherits one.
+      const reserved = Object.hasOwn(RESERVED_SETTINGS, lower) ? RESERVED_SETTINGS[lower] : undefined;
       if (reserved) {
         throw new Error(`${what} ${prop} must not set ${show(key)}: ${reserved}`);
       }

@@ -10,7 +10,8 @@ export function parsingOf(files: string[], chosen: { [file: string]: FluentBitPa
   multilineParsers: Array<Record<string, unknown>>;
   filters: Array<Record<string, unknown>>;
 } {
-  const each = files.map(file => (chosen[file] ?? parserFor(file))._toFluentBit(file, tagOf(file)));
+  // Own keys only: a log file may be named `toString` or `constructor`, which every object inherits.
+  const each = files.map(file => (Object.hasOwn(chosen, file) ? chosen[file] : parserFor(file))._toFluentBit(file, tagOf(file)));
   const parsers = new Map<string, { [key: string]: string }>();
   each.flatMap(p => p.parsers).forEach(p => parsers.set(p.name, p));
   return {

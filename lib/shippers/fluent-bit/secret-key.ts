@@ -14,10 +14,13 @@ export function checkedKey(prop: string, key: string): string {
   return key;
 }
 
-/** cdk8s-plus's SecretValue, by the Secret's name, which the manifest refers to. */
+/**
+ * cdk8s-plus's SecretValue, by the Secret's name, which the manifest refers to.
+ * An empty name is one too: `secretValue()` refuses it as a name, showing it.
+ */
 export const SECRET_VALUE: RuntimeType = typeOf('be a SecretValue ({ secret, key }) naming a Secret', value => {
   const name = (value as { secret?: { name?: unknown } } | undefined)?.secret?.name;
-  return typeof value === 'object' && value !== null && typeof name === 'string' && name.length > 0;
+  return typeof value === 'object' && value !== null && typeof name === 'string';
 });
 
 /** A Secret's key, checked: the Secret has a name and the key is a valid data key. */

@@ -1,0 +1,138 @@
+// The string and number props of the constructs and of LogShipper's
+// factories, each on a baseline the construct accepts.
+import { Chart, Cron, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
+import { FluentBitParser, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LoggingSidecarProps, LogShipper } from '../lib';
+import { asciiLike, dnsLike, imageLike, pathLike } from './edge-value-arbitraries';
+import { AS_IS, CPUS, DURATIONS, GIBIBYTES, KIBIBYTES, MEBIBYTES, numberProp, ports, PropGroup, SECONDS, SIZES, stringProp, whole } from './prop-targets';
+
+/** Numbers the checks accept: user ids, whole seconds, mebibytes, gibibytes and kibibytes. */
+const userIds = () => fc.integer({ min: 1, max: 2 ** 31 - 1 });
+const seconds = whole(SECONDS, 3600);
+const wholeMebibytes = whole(MEBIBYTES, 100_000);
+const wholeGibibytes = whole(GIBIBYTES, 1000);
+const wholeKibibytes = whole(KIBIBYTES, 10_000_000);
+
+/** A log file name, or one made of special pieces. */
+const fileLike = fc.oneof(dnsLike, dnsLike.map(name => `${name}.log`), asciiLike);
+
+const pod = (props: LoggingSidecarPodProps) => (chart: Chart) => new LoggingSidecarPod(chart, 'pod', props);
+
+const podGroup: PropGroup = {
+  name: 'LoggingSidecarPod',
+  targets: [
+    stringProp('podName', dnsLike, (chart, podName) => pod({ podName })(chart)),
+    stringProp('webContainerName', dnsLike, (chart, webContainerName) => pod({ webContainerName })(chart)),
+    stringProp('sidecarContainerName', dnsLike, (chart, sidecarContainerName) => pod({ sidecarContainerName })(chart)),
+    stringProp('volumeName', dnsLike, (chart, volumeName) => pod({ volumeName })(chart)),
+    stringProp('webImage', imageLike, (chart, webImage) => pod({ webImage })(chart)),
+    stringProp('sidecarImage', imageLike, (chart, sidecarImage) => pod({ sidecarImage })(chart)),
+    stringProp('logDirectory', pathLike, (chart, logDirectory) => pod({ logDirectory })(chart)),
+    stringProp('logFiles[1]', fileLike, (chart, file) => pod({ logFiles: ['access.log', file] })(chart)),
+    numberProp('webPort', [AS_IS], (chart, webPort) => pod({ webPort })(chart), ports),
+    numberProp('readInterval', DURATIONS, (chart, readInterval) => pod({ readInterval })(chart), seconds),
+    numberProp('webResources.cpu.request', CPUS, (chart, request) => pod({ webResources: { cpu: { request } } })(chart)),
+    numberProp('webResources.cpu.limit', CPUS, (chart, limit) => pod({ webResources: { cpu: { limit } } })(chart)),
+    numberProp('webResources.memory.request', SIZES, (chart, request) => pod({ webResources: { memory: { request } } })(chart), wholeMebibytes),
+    numberProp('webResources.memory.limit', SIZES, (chart, limit) => pod({ webResources: { memory: { limit } } })(chart), wholeMebibytes),
+    numberProp('webResources.ephemeralStorage.limit', [GIBIBYTES, MEBIBYTES], (chart, limit) => pod({ webResources: { ephemeralStorage: { limit } } })(chart), wholeGibibytes),
+    numberProp('sidecarResources.cpu.request', CPUS, (chart, request) => pod({ sidecarResources: { cpu: { request } } })(chart)),
+    numberProp('sidecarResources.memory.limit', SIZES, (chart, limit) => pod({ sidecarResources: { memory: { limit } } })(chart), wholeMebibytes),
+    // With rotateLogsAt given, so that a small limit is refused as the limit, not as the rotation size derived from it.
+    numberProp('volumeSizeLimit', SIZES, (chart, volumeSizeLimit) =>
+      pod({ shipper: LogShipper.stream(), rotateLogsAt: Size.mebibytes(1), volumeSizeLimit })(chart), wholeMebibytes),
+    numberProp('rotateLogsAt', SIZES, (chart, rotateLogsAt) => pod({ shipper: LogShipper.stream(), rotateLogsAt })(chart), wholeKibibytes),
+  ],
+};
+
+/** A LoggingSidecar on a Deployment whose nginx container writes the logs. */
+const sidecar = (props: Partial<LoggingSidecarProps>) => (chart: Chart) => {
+  const deployment = new kplus.Deployment(chart, 'web', { containers: [{ name: 'web', image: 'nginx', portNumber: 80 }] });
+  new LoggingSidecar(chart, 'logs', { workload: deployment, logWriter: deployment.containers[0], ...props });
+};
+
+/** The same on the other workload kinds, whose pod specs lie elsewhere: a CronJob (its sidecar native) and a StatefulSet with its Service. */
+const onCronJob = (props: Partial<LoggingSidecarProps>) => (chart: Chart) => {
+  const job = new kplus.CronJob(chart, 'job', { schedule: Cron.daily(), containers: [{ name: 'web', image: 'nginx' }] });
+  new LoggingSidecar(chart, 'logs', { workload: job, logWriter: job.containers[0], shipper: LogShipper.stream(), nativeSidecar: true, ...props });
+};
+const onStatefulSet = (props: Partial<LoggingSidecarProps>) => (chart: Chart) => {
+  const set = new kplus.StatefulSet(chart, 'set', { containers: [{ name: 'web', image: 'nginx', portNumber: 80 }] });
+  new LoggingSidecar(chart, 'logs', { workload: set, logWriter: set.containers[0], shipper: LogShipper.fluentBit(), ...props });
+};
+
+const sidecarGroup: PropGroup = {
+  name: 'LoggingSidecar',
+  targets: [
+    stringProp('containerName', dnsLike, (chart, containerName) => sidecar({ containerName })(chart)),
+    stringProp('volumeName', dnsLike, (chart, volumeName) => sidecar({ volumeName })(chart)),
+    stringProp('logDirectory', pathLike, (chart, logDirectory) => sidecar({ logDirectory })(chart)),
+    stringProp('logFiles[0]', fileLike, (chart, file) => sidecar({ logFiles: [file] })(chart)),
+    numberProp('runAsUser', [AS_IS], (chart, runAsUser) => sidecar({ hardened: true, runAsUser })(chart), userIds),
+    numberProp('resources.cpu.limit', CPUS, (chart, limit) => sidecar({ resources: { cpu: { limit } } })(chart)),
+    numberProp('resources.memory.request', SIZES, (chart, request) => sidecar({ resources: { memory: { request } } })(chart), wholeMebibytes),
+    numberProp('resources.ephemeralStorage.request', [GIBIBYTES, MEBIBYTES], (chart, request) => sidecar({ resources: { ephemeralStorage: { request } } })(chart), wholeGibibytes),
+    numberProp('volumeSizeLimit', SIZES, (chart, volumeSizeLimit) =>
+      sidecar({ shipper: LogShipper.stream(), rotateLogsAt: Size.mebibytes(1), volumeSizeLimit })(chart), wholeMebibytes),
+    numberProp('rotateLogsAt', SIZES, (chart, rotateLogsAt) => sidecar({ shipper: LogShipper.stream(), rotateLogsAt })(chart), wholeKibibytes),
+    stringProp('logDirectory', pathLike, (chart, logDirectory) => onCronJob({ logDirectory })(chart)),
+    stringProp('containerName', dnsLike, (chart, containerName) => onStatefulSet({ containerName })(chart)),
+  ],
+};
+
+/** A LoggingSidecarPod with the shipper `make()` returns. */
+const shipping = (make: () => LogShipper, props: LoggingSidecarPodProps = {}) => (chart: Chart) => pod({ shipper: make(), ...props })(chart);
+
+const catLoopGroup: PropGroup = {
+  name: 'LogShipper.catLoop()',
+  targets: [
+    stringProp('LogShipper.catLoop() image', imageLike, (chart, image) => shipping(() => LogShipper.catLoop({ image }))(chart)),
+    numberProp('LogShipper.catLoop() readInterval', DURATIONS, (chart, readInterval) => shipping(() => LogShipper.catLoop({ readInterval }))(chart), seconds),
+  ],
+};
+
+const streamGroup: PropGroup = {
+  name: 'LogShipper.stream()',
+  targets: [
+    stringProp('LogShipper.stream() image', imageLike, (chart, image) => shipping(() => LogShipper.stream({ image }))(chart)),
+    numberProp('LogShipper.stream() rotateWait', DURATIONS, (chart, rotateWait) =>
+      shipping(() => LogShipper.stream({ rotateWait }), { rotateLogsAt: Size.mebibytes(8) })(chart), seconds),
+  ],
+};
+
+const custom = (options: Partial<Parameters<typeof LogShipper.custom>[0]>) =>
+  shipping(() => LogShipper.custom({ image: 'vector:0.40', command: ['vector'], ...options }));
+
+const customGroup: PropGroup = {
+  name: 'LogShipper.custom()',
+  targets: [
+    stringProp('LogShipper.custom() image', imageLike, (chart, image) => custom({ image })(chart)),
+    stringProp('LogShipper.custom() command[1]', pathLike, (chart, word) => custom({ command: ['sh', word] })(chart)),
+    stringProp('LogShipper.custom() args[0]', pathLike, (chart, word) => custom({ args: [word] })(chart)),
+    numberProp('LogShipper.custom() resources.cpu.limit', CPUS, (chart, limit) => custom({ resources: { cpu: { limit } } })(chart)),
+    numberProp('LogShipper.custom() resources.memory.request', SIZES, (chart, request) => custom({ resources: { memory: { request } } })(chart), wholeMebibytes),
+  ],
+};
+
+const fluentBit = (options: Parameters<typeof LogShipper.fluentBit>[0], props: LoggingSidecarPodProps = {}) =>
+  shipping(() => LogShipper.fluentBit(options), props);
+
+const fluentBitGroup: PropGroup = {
+  name: 'LogShipper.fluentBit()',
+  targets: [
+    stringProp('LogShipper.fluentBit() image', imageLike, (chart, image) => fluentBit({ image })(chart)),
+    stringProp('LogShipper.fluentBit() stateKeeperImage', imageLike, (chart, stateKeeperImage) => fluentBit({ stateKeeperImage })(chart)),
+    numberProp('LogShipper.fluentBit() memBufLimit', SIZES, (chart, memBufLimit) => fluentBit({ memBufLimit })(chart), wholeMebibytes),
+    numberProp('LogShipper.fluentBit() rotateWait', DURATIONS, (chart, rotateWait) => fluentBit({ rotateWait })(chart), seconds),
+    numberProp('LogShipper.fluentBit() flushInterval', DURATIONS, (chart, flushInterval) => fluentBit({ flushInterval })(chart), seconds),
+    // A key names one of the sidecar's log files (the default two here); only the file's name reaches the manifest.
+    stringProp('LogShipper.fluentBit() parsers', fc.oneof(fileLike, fc.constantFrom('access.log', 'error.log')), (chart, file) =>
+      fluentBit({ parsers: { [file]: FluentBitParser.none() } })(chart)),
+    // The log directory and files are written into Fluent Bit's configuration too.
+    stringProp('logDirectory', pathLike, (chart, logDirectory) => fluentBit({}, { logDirectory })(chart)),
+    stringProp('logFiles[1]', fileLike, (chart, file) => fluentBit({}, { logFiles: ['access.log', file] })(chart)),
+  ],
+};
+
+export const CONSTRUCT_GROUPS: PropGroup[] = [podGroup, sidecarGroup, catLoopGroup, streamGroup, customGroup, fluentBitGroup];
