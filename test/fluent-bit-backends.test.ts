@@ -175,12 +175,25 @@ async function outputMetrics(name: string): Promise<{ delivered: number; retries
   return { delivered: sum('fluentbit_output_proc_records_total'), retries: sum('fluentbit_output_retries_total') };
 }
 
+/**
+ * Every line once, in order. Fluent Bit delivers at least once: when an answer
+ * is lost (a busy machine, a timeout), it sends the chunk again, so a repeat is
+ * allowed only when the shipper's metrics counted a retry.
+ */
+async function expectEveryLineOnce(lines: number[], shipper: string): Promise<void> {
+  if ((await outputMetrics(shipper)).retries === 0) {
+    expect(lines).toEqual(ALL);
+  } else {
+    expect([...new Set(lines)]).toEqual(ALL);
+  }
+}
+
 describe('TLS', () => {
-  test('with the CA from a ConfigMap, splunk, opensearch and forward ship every line once', () => {
+  test('with the CA from a ConfigMap, splunk, opensearch and forward ship every line once', async () => {
     const records = receiver.records();
-    expect(accessLines(records.splunk)).toEqual(ALL);
-    expect(accessLines(records.elasticsearch)).toEqual(ALL);
-    expect(accessLines(records.forward)).toEqual(ALL);
+    await expectEveryLineOnce(accessLines(records.splunk), 'splunk, right CA, right token');
+    await expectEveryLineOnce(accessLines(records.elasticsearch), 'opensearch, right CA');
+    await expectEveryLineOnce(accessLines(records.forward), 'forward, right CA, right shared key');
     expect(records.elasticsearch[0]['@meta']).toEqual({ create: { _index: 'nginx-os' } });
   });
 
