@@ -83,11 +83,12 @@ export function validateReadBackAsWritten(prop: string, value: string): void {
  * normalized (so two spellings of one directory cannot disagree), not `/`.
  */
 export function validateAbsoluteDirectory(prop: string, value: string): void {
+  const unreadable = typeof value === 'string' ? unreadableCharacters(value) : undefined;
   const problem = typeof value !== 'string' ? 'must be a string'
     : !value.startsWith('/') ? 'must be an absolute path'
       : value === '/' ? 'must not be the root directory'
         : value.endsWith('/') ? 'must not end with "/"'
-          : unreadableCharacters(value) ? `must not contain ${unreadableCharacters(value)}`
+          : unreadable ? `must not contain ${unreadable}`
             : value.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')
               ? 'must be normalized (no empty, "." or ".." segments)'
               : undefined;
