@@ -5,7 +5,7 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { FluentBitAuth, FluentBitFile, FluentBitOutput, LoggingSidecarPod, LogShipper } from '../lib';
 import { logLine } from './delivery-pipeline';
-import { configOf, containerEnvironment, FluentBit, freePort, httpGet, mountedFiles, POD_ENVIRONMENT, remap, startFluentBit, waitFor } from './fluent-bit-process';
+import { configOf, containerEnvironment, expectEachOnce, FluentBit, freePort, mountedFiles, outputMetrics as metricsOf, POD_ENVIRONMENT, remap, startFluentBit, waitFor } from './fluent-bit-process';
 import { HttpsReceiver, startHttpsReceiver } from './https-receiver';
 import { LogReceiver, receiverPorts, startReceiver } from './log-receiver';
 import { makeTlsFixture, TlsFixture } from './tls-fixture';
@@ -168,25 +168,8 @@ afterAll(async () => {
 const accessLines = (records: any[]) => records.filter(r => r.file?.endsWith('access.log')).map(r => Number(/\/seq\/(\d+)/.exec(r.path)![1]));
 const ALL = Array.from({ length: LINES }, (_, i) => i + 1);
 
-/** The shipper's output metrics: records it delivered and retries it scheduled. */
-async function outputMetrics(name: string): Promise<{ delivered: number; retries: number }> {
-  const { body } = await httpGet(shippers[name].httpPort, '/api/v2/metrics/prometheus');
-  const sum = (metric: string) => body.split('\n').filter(l => l.startsWith(`${metric}{`)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-  return { delivered: sum('fluentbit_output_proc_records_total'), retries: sum('fluentbit_output_retries_total') };
-}
-
-/**
- * Every line once, in order. Fluent Bit delivers at least once: when an answer
- * is lost (a busy machine, a timeout), it sends the chunk again, so a repeat is
- * allowed only when the shipper's metrics counted a retry.
- */
-async function expectEveryLineOnce(lines: number[], shipper: string): Promise<void> {
-  if ((await outputMetrics(shipper)).retries === 0) {
-    expect(lines).toEqual(ALL);
-  } else {
-    expect([...new Set(lines)]).toEqual(ALL);
-  }
-}
+const outputMetrics = (name: string) => metricsOf(shippers[name]);
+const expectEveryLineOnce = (lines: number[], shipper: string) => expectEachOnce(lines, ALL, shippers[shipper]);
 
 describe('TLS', () => {
   test('with the CA from a ConfigMap, splunk, opensearch and forward ship every line once', async () => {

@@ -161,6 +161,28 @@ export function problems(log: string): string[] {
     || /unknown configuration property|could not configure property|invalid|cannot|failed/i.test(line));
 }
 
+/** A running Fluent Bit's output metrics: the records it delivered and the retries it scheduled. */
+export async function outputMetrics(fluentBit: FluentBit): Promise<{ delivered: number; retries: number }> {
+  const { body } = await httpGet(fluentBit.httpPort, '/api/v2/metrics/prometheus');
+  const sum = (metric: string) => body.split('\n').filter(l => l.startsWith(`${metric}{`)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  return { delivered: sum('fluentbit_output_proc_records_total'), retries: sum('fluentbit_output_retries_total') };
+}
+
+/**
+ * Every expected number received once, in order. Fluent Bit delivers at
+ * least once: when an answer is lost (a busy machine, a timeout), it sends the
+ * chunk again later, after the chunks that followed it. So a repeat, or a
+ * chunk arriving late, is allowed only when the shipper's metrics counted a
+ * retry; nothing may be lost either way.
+ */
+export async function expectEachOnce(received: number[], expected: number[], shipper: FluentBit): Promise<void> {
+  if ((await outputMetrics(shipper)).retries === 0) {
+    expect(received).toEqual(expected);
+  } else {
+    expect([...new Set(received)].sort((a, b) => a - b)).toEqual(expected);
+  }
+}
+
 export interface FluentBit {
   readonly child: ChildProcess;
   readonly httpPort: number;
