@@ -4,9 +4,9 @@ import * as path from 'path';
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
 /**
- * The loopback registry that serves the stand-in images. scripts/setup-podman.sh
- * makes it a mirror of each official image's repository (IMAGES below); both
- * read CDK8S_E2E_REGISTRY so they cannot disagree.
+ * The loopback registry that serves the stand-in images. The run's own
+ * registries.conf (e2e/podman-config.ts) makes it a mirror of each official
+ * image's repository (IMAGES below).
  */
 export const REGISTRY = process.env.CDK8S_E2E_REGISTRY ?? '127.0.0.1:5123';
 
@@ -61,8 +61,8 @@ export function tagOf(official: string): string {
 /**
  * Where the local registry serves an image: its repository path includes the
  * origin registry (`127.0.0.1:5123/docker.io/library/nginx`), so images of
- * different registries cannot collide. setup-podman.sh lists each of these as
- * the mirror of its official repository.
+ * different registries cannot collide. e2e/podman-config.ts lists each of these
+ * as the mirror of its official repository.
  */
 export function mirrorRepository(official: string): string {
   return `${REGISTRY}/${repositoryOf(official)}`;

@@ -9,7 +9,7 @@ import { LocalRegistry } from './registry';
 /**
  * Which image the e2e plays for each name (`--images auto|standin|official`), and why.
  *
- * How this meets the registry mirrors of scripts/setup-podman.sh: podman pulls
+ * How this meets the registry mirrors of the run's registries.conf (e2e/podman-config.ts): podman pulls
  * every name the manifests use from the loopback registry first, and from the
  * official registry when the loopback one does not have it. So:
  * - a stand-in is served on loopback under the official name, and podman never

@@ -4,10 +4,19 @@ import { EnvironmentError } from './errors';
 import { exec, lastLines } from './exec';
 import { ResolvedImage, resolveImages } from './images';
 import { podIp } from './podman';
+import { usePodmanConfig } from './podman-config';
 import { LocalRegistry } from './registry';
 import { get, waitForHttp } from './traffic';
 
-const MIRROR_CONF = '/etc/containers/registries.conf.d/50-cdk8s-e2e-mirror.conf';
+/**
+ * What older versions of scripts/setup-podman.sh wrote under /etc/containers.
+ * podman would still read the registries.conf.d one on top of the run's own
+ * registries.conf, and on every pull outside the e2e; setup-podman.sh removes both.
+ */
+const LEFT_BY_OLDER_SETUP = [
+  '/etc/containers/registries.conf.d/50-cdk8s-e2e-mirror.conf',
+  '/etc/containers/containers.conf.d/50-cdk8s-e2e.conf',
+];
 const SETUP_HINT = 'run `bash scripts/setup-podman.sh` as root';
 
 /**
@@ -18,17 +27,20 @@ const SETUP_HINT = 'run `bash scripts/setup-podman.sh` as root';
  */
 export async function preflight(registry: LocalRegistry, runId: string, mode: ImageMode = 'auto'): Promise<ResolvedImage[]> {
   if (process.getuid?.() !== 0) throw new EnvironmentError(`the e2e runs rootful podman and must run as root; ${SETUP_HINT}`);
+  const leftovers = LEFT_BY_OLDER_SETUP.filter(f => fs.existsSync(f));
+  if (leftovers.length) {
+    throw new EnvironmentError(`left by an older scripts/setup-podman.sh, and read by every podman on this machine: ${leftovers.join(', ')}; `
+      + `${SETUP_HINT} to remove them (the e2e no longer writes under /etc/containers)`);
+  }
+  // Before the first podman: every podman of this process and its children reads the run's own configuration.
+  const config = usePodmanConfig(runId);
   const version = await exec('podman', ['version', '--format', '{{.Client.Version}}'], { timeoutMs: 30_000 });
   if (version.code !== 0) throw new EnvironmentError(`podman is not usable (${lastLines(version.stderr, 3) || 'not installed'}); ${SETUP_HINT}`);
-  const mirror = fs.existsSync(MIRROR_CONF) ? fs.readFileSync(MIRROR_CONF, 'utf8') : '';
-  for (const image of IMAGES) {
-    // A mirror of the official repository, never a rewrite of it (which would hide the official image).
-    const repo = repositoryOf(image.official);
-    if (!mirror.includes(`location = "${repo}"`) || !mirror.includes(`location = "${mirrorRepository(image.official)}"`)) {
-      throw new EnvironmentError(`${MIRROR_CONF} does not make ${REGISTRY} a mirror of ${repo} (missing, or written by an older setup); ${SETUP_HINT}`);
-    }
+  await checkPodmanReadsConfig();
+  step(`podman ${version.stdout.trim()}, configured for this run only: CONTAINERS_CONF and CONTAINERS_REGISTRIES_CONF in ${config.dir}`);
+  if (config.ignored.length) {
+    console.log(`  note preflight: the e2e's podman does not read ${config.ignored.join(', ')} (CONTAINERS_CONF replaces them in podman 4.3)`);
   }
-  step(`podman ${version.stdout.trim()}`);
   // The cases with TLS make a CA for the run, and htpasswd lines, with openssl.
   const openssl = await exec('openssl', ['version'], { timeoutMs: 30_000 });
   if (openssl.code !== 0) throw new EnvironmentError(`openssl is not usable (${lastLines(openssl.stderr, 3) || 'not installed'}); ${SETUP_HINT}`);
@@ -46,6 +58,32 @@ export async function preflight(registry: LocalRegistry, runId: string, mode: Im
   await checkNetwork(localRef(images, 'nginx'), runId);
   step('a plain container starts and answers HTTP on its bridge IP');
   return images;
+}
+
+/**
+ * What podman reports, not what the files say: the runtime from the run's
+ * containers.conf, and for each image the loopback registry as the first
+ * mirror of its official repository, never a rewrite of it (which would hide
+ * the official image). A drop-in in a registries.conf.d that podman reads on
+ * top of the run's registries.conf could say otherwise.
+ */
+async function checkPodmanReadsConfig(): Promise<void> {
+  const info = await exec('podman', ['info', '--format', 'json'], { timeoutMs: 30_000 });
+  if (info.code !== 0) throw new EnvironmentError(`podman info failed with the run's configuration: ${lastLines(info.stderr, 5)}`);
+  const parsed = JSON.parse(info.stdout);
+  const runtime = parsed.host?.ociRuntime?.name;
+  if (runtime !== 'runc') {
+    throw new EnvironmentError(`podman reports OCI runtime '${runtime}' with the run's CONTAINERS_CONF (${process.env.CONTAINERS_CONF}), expected runc; ${SETUP_HINT}`);
+  }
+  const registries: Record<string, { Location?: string; Mirrors?: { Location?: string }[] | null }> = parsed.registries ?? {};
+  for (const image of IMAGES) {
+    const repo = repositoryOf(image.official);
+    const r = registries[repo];
+    if (r?.Location !== repo || r.Mirrors?.[0]?.Location !== mirrorRepository(image.official)) {
+      throw new EnvironmentError(`podman does not use ${REGISTRY} as the first mirror of ${repo} with the run's CONTAINERS_REGISTRIES_CONF `
+        + `(${process.env.CONTAINERS_REGISTRIES_CONF}); it reports ${JSON.stringify(r ?? null)}: does a registries.conf.d drop-in override it?`);
+    }
+  }
 }
 
 function localRef(images: readonly ResolvedImage[], standin: string): string {

@@ -8,9 +8,10 @@ import { execOk, sleep } from './exec';
 
 /**
  * The loopback registry the stand-ins are pulled from, since the manifests say
- * `imagePullPolicy: Always`. setup-podman.sh makes it the first mirror of each
- * official repository, so what it serves under an official name is what podman
- * plays, and what it does not serve podman pulls from the official registry.
+ * `imagePullPolicy: Always`. The run's registries.conf (e2e/podman-config.ts)
+ * makes it the first mirror of each official repository, so what it serves
+ * under an official name is what podman plays, and what it does not serve
+ * podman pulls from the official registry.
  * Its storage lives in the cache, so pushing again on a warm run only re-checks blobs.
  */
 export class LocalRegistry {

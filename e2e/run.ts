@@ -14,6 +14,11 @@
  * Exit status: 0 all passed, 1 a manifest failed its checks, 2 the
  * environment cannot run containers (nothing was learnt about the manifests),
  * 130 interrupted (after teardown).
+ *
+ * podman is configured for the run only (e2e/podman-config.ts); on every exit
+ * path the run checks that podman's global configuration (/etc/containers) and
+ * root's (~/.config/containers) are as it found them (e2e/host-config.ts). A
+ * difference is listed and turns a 0 into 1.
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
@@ -21,6 +26,7 @@ import * as path from 'path';
 import { CASES, E2eCase } from './cases';
 import { IMAGE_MODES, ImageMode, REPO_ROOT } from './config';
 import { Interrupted } from './errors';
+import { describeHostConfig, fingerprintHostConfig, HostFingerprint, hostConfigDifferences } from './host-config';
 import { loadManifest } from './manifest';
 import { preflightOrReport } from './preflight';
 import { LocalRegistry } from './registry';
@@ -34,7 +40,11 @@ interface Plan {
   readonly uncovered: readonly string[];
 }
 
+/** podman's configuration directories as the run found them. */
+let hostBefore: HostFingerprint | undefined;
+
 async function main(): Promise<number> {
+  hostBefore = fingerprintHostConfig();
   const runId = randomBytes(4).toString('hex');
   const registry = new LocalRegistry();
   installSignalHandlers(registry);
@@ -134,7 +144,7 @@ function installSignalHandlers(registry: LocalRegistry): void {
       }
       for (const manifest of manifests) manifest.dispose();
       registry.stop();
-      process.exit(130);
+      exitCheckingHost(130);
     })();
   };
   process.on('SIGINT', handler);
@@ -146,9 +156,29 @@ function usage(message: string): never {
   process.exit(64);
 }
 
-main().then(code => process.exit(code), e => {
+/**
+ * Exits with `code` once the host's podman configuration is checked against
+ * the start of the run: every exit path after main() started comes here
+ * (a usage error exits 64 before anything ran).
+ */
+function exitCheckingHost(code: number): never {
+  if (hostBefore) {
+    const after = fingerprintHostConfig();
+    const changed = hostConfigDifferences(hostBefore, after);
+    if (changed.length) {
+      console.error(`\nHOST CONFIGURATION CHANGED during the e2e (it must leave the host as it found it):`);
+      for (const line of changed) console.error(`  ${line}`);
+      if (code === 0) code = 1;
+    } else {
+      console.log(`host: unchanged since the run started: ${describeHostConfig(after)}`);
+    }
+  }
+  process.exit(code);
+}
+
+main().then(code => exitCheckingHost(code), e => {
   // A signal: its handler tears down and exits 130.
   if (e instanceof Interrupted) return;
   console.error(e);
-  process.exit(1);
+  exitCheckingHost(1);
 });

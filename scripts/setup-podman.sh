@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# Installs and configures podman on Debian 12 as root so that `npm run e2e`
-# can play Pod manifests offline. Idempotent: a second run changes nothing.
+# Installs podman and what the e2e needs on Debian 12 as root so that
+# `npm run e2e` can play Pod manifests offline. Installs packages only; podman's
+# configuration is the e2e's own, per run (below). Idempotent: a second run
+# changes nothing.
 #
 # Why each piece (facts measured on this machine kind, see shared/ENVIRONMENT.md):
-# - runc, not crun: crun refuses this host's hybrid cgroup v1/v2 layout.
-# - default_ulimits: podman's defaults exceed this host's hard limits.
+# - runc, not crun: crun refuses this host's hybrid cgroup v1/v2 layout (the
+#   e2e's containers.conf selects it, with default_ulimits below this host's limits).
 # - debootstrap: the stand-in images are built from Debian, images cannot be pulled.
-# - docker-registry + the mirrors below: the manifests say `imagePullPolicy: Always`,
-#   so podman pulls; the e2e serves the stand-ins from a registry on loopback.
+# - docker-registry: the manifests say `imagePullPolicy: Always`, so podman
+#   pulls; the e2e serves the stand-ins from a registry on loopback.
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "setup-podman.sh: must run as root (it installs apt packages and writes /etc/containers)" >&2
+  echo "setup-podman.sh: must run as root (it installs apt packages)" >&2
   exit 2
 fi
 
-# One place for the registry address; e2e/config.ts reads the same value from here.
-REGISTRY="${CDK8S_E2E_REGISTRY:-127.0.0.1:5123}"
 # catatonit: the pause binary of the infra container kube play builds (a Recommends).
 # openssl: the e2e makes a CA for each run for the cases with TLS.
 PACKAGES=(podman runc catatonit iptables debootstrap docker-registry ca-certificates openssl)
@@ -40,56 +40,28 @@ if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
   systemctl disable --now docker-registry >/dev/null 2>&1 || true
 fi
 
-# Writes a file only when its content differs, so reruns are no-ops.
-write_if_changed() {
-  local path="$1" content="$2"
-  mkdir -p "$(dirname "$path")"
-  if [ -f "$path" ] && [ "$(cat "$path")" = "$content" ]; then
-    return
+# Nothing under /etc/containers is written: the e2e writes its containers.conf
+# (runc, default_ulimits) and registries.conf (the loopback mirrors) to a
+# directory of its own for each run and points podman at them with
+# CONTAINERS_CONF and CONTAINERS_REGISTRIES_CONF (e2e/podman-config.ts), so a
+# `podman pull` outside the e2e is never sent to the e2e's loopback registry.
+#
+# Older versions of this script wrote the two files below. They were ours, so
+# they are removed here: podman reads every registries.conf.d drop-in, also on
+# top of CONTAINERS_REGISTRIES_CONF, and the mirror sent every later pull of
+# nginx, ubuntu or fluent-bit on this machine to 127.0.0.1:5123 first.
+# containers.conf.d/ is shipped by no Debian package; those versions made it
+# (mkdir -p), so it goes too when removing our file leaves it empty.
+remove_ours() {
+  local path="$1"
+  [ -e "$path" ] || return 0
+  rm -f "$path"
+  echo "setup-podman.sh: removed $path (written by an older setup-podman.sh)"
+  if [ "$2" = rmdir-if-empty ] && rmdir "$(dirname "$path")" 2>/dev/null; then
+    echo "setup-podman.sh: removed the empty $(dirname "$path")"
   fi
-  printf '%s\n' "$content" >"$path"
-  echo "setup-podman.sh: wrote $path"
 }
+remove_ours /etc/containers/registries.conf.d/50-cdk8s-e2e-mirror.conf keep-dir
+remove_ours /etc/containers/containers.conf.d/50-cdk8s-e2e.conf rmdir-if-empty
 
-write_if_changed /etc/containers/containers.conf.d/50-cdk8s-e2e.conf '# Written by cdk8s-logging-sidecar scripts/setup-podman.sh
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-
-[engine]
-runtime = "runc"'
-
-# Only the images the e2e uses are mirrored, so nothing else on this machine
-# starts pulling from loopback (e2e/config.ts lists the same images). Each is a
-# real mirror, not a rewrite: podman asks the loopback registry first and, when
-# that does not have the image (or is not running), the official registry. The
-# e2e serves a stand-in there only for an image it did not pull officially
-# (`npm run e2e -- --images auto|standin|official`), so an official image is
-# never shadowed by a stand-in.
-IMAGES=(docker.io/library/nginx docker.io/nginxinc/nginx-unprivileged docker.io/library/ubuntu cr.fluentbit.io/fluent/fluent-bit)
-mirrors="# Written by cdk8s-logging-sidecar scripts/setup-podman.sh
-unqualified-search-registries = [\"docker.io\"]
-"
-for image in "${IMAGES[@]}"; do
-  mirrors+="
-[[registry]]
-prefix = \"$image\"
-location = \"$image\"
-
-[[registry.mirror]]
-location = \"$REGISTRY/$image\"
-insecure = true
-"
-done
-# The e2e pushes to the registry and may pull from it by its own address.
-mirrors+="
-[[registry]]
-location = \"$REGISTRY\"
-insecure = true"
-write_if_changed /etc/containers/registries.conf.d/50-cdk8s-e2e-mirror.conf "$mirrors"
-
-runtime="$(podman info --format '{{.Host.OCIRuntime.Name}}' 2>/dev/null || true)"
-if [ "$runtime" != "runc" ]; then
-  echo "setup-podman.sh: podman reports OCI runtime '$runtime', expected runc; is /etc/containers/containers.conf.d read?" >&2
-  exit 2
-fi
-echo "setup-podman.sh: podman $(podman version --format '{{.Client.Version}}') with runc, registry mirror $REGISTRY"
+echo "setup-podman.sh: podman $(podman version --format '{{.Client.Version}}'), runc $(runc --version | awk 'NR == 1 {print $3}'); nothing written under /etc/containers"
