@@ -89,3 +89,17 @@ export function isOfficialNginx(reference: ImageReference): boolean {
   }
   return path === 'library/nginx' || path.endsWith('/library/nginx') || (domain === 'public.ecr.aws' && path === 'nginx/nginx');
 }
+
+/**
+ * Whether the reference names an nginx image whose master process is called
+ * `nginx: master process`: the official one (as `isOfficialNginx()` finds it) or
+ * nginx's unprivileged build, `nginxinc/nginx-unprivileged`, from Docker Hub,
+ * GitHub's registry or any mirror that keeps its path, or on Amazon ECR Public
+ * (`public.ecr.aws/nginx/nginx-unprivileged`).
+ */
+export function isNginxImage(reference: ImageReference): boolean {
+  const { domain, path } = reference;
+  return isOfficialNginx(reference)
+    || path === 'nginxinc/nginx-unprivileged' || path.endsWith('/nginxinc/nginx-unprivileged')
+    || (domain === 'public.ecr.aws' && path === 'nginx/nginx-unprivileged');
+}

@@ -1,6 +1,7 @@
 export * from './logging-sidecar-pod';
 export * from './logging-sidecar';
 export * from './log-shipper';
+export * from './log-reopen';
 export * from './shippers/cat-loop';
 export * from './shippers/stream';
 export * from './shippers/custom';

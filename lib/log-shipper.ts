@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { LogReopen } from './log-reopen';
 
 /** What a `LoggingSidecar` tells its shipper when it adds the shipper's container. */
 export interface LogShipperBindOptions {
@@ -10,6 +11,8 @@ export interface LogShipperBindOptions {
   readonly logFiles: string[];
   /** Rotate a log file once it has been shipped and is at least this large; only for shippers that rotate. */
   readonly rotateAtBytes?: number;
+  /** Which process to signal, and how, for the writer to reopen a rotated file; given with `rotateAtBytes`. */
+  readonly reopenLogs?: LogReopen;
   /** A writable directory that survives sidecar restarts. */
   readonly stateDirectory: string;
 }

@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { isOfficialNginx, parseImageReference } from './image-reference';
+import { LogReopen } from './log-reopen';
 import { LogShipper } from './log-shipper';
 import { LoggingSidecar } from './logging-sidecar';
 import { BOOLEAN, checkProps, DURATION, FieldTypes, NUMBER, RESOURCES, STRING } from './runtime-types';
@@ -246,6 +247,8 @@ export class LoggingSidecarPod extends Construct {
       runAsUser: this.hardened ? NGINX_UID : undefined,
       volumeSizeLimit: props.volumeSizeLimit,
       rotateLogsAt: props.rotateLogsAt,
+      // The web server is nginx, whatever its image is called.
+      reopenLogs: props.volumeSizeLimit || props.rotateLogsAt ? LogReopen.nginx() : undefined,
     });
     this.sidecarContainer = this.sidecar.container;
     this.logVolume = this.sidecar.logVolume;

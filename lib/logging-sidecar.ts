@@ -1,10 +1,12 @@
 import { Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { isNginxImage, parseImageReference } from './image-reference';
+import { LogReopen } from './log-reopen';
 import { LogShipper, LogShipperConfig } from './log-shipper';
 import { checkAgainstWorkload, checkShipperConfig, CONFIG_VOLUME_NAME, STATE_VOLUME_NAME } from './logging-sidecar-checks';
 import { configHash, declarePortsInManifest, rollsOnTemplateChange, shareProcessNamespace } from './pod-template';
-import { checkProps, CONTAINER, FieldTypes, NUMBER, required, RESOURCES, STRING, WORKLOAD } from './runtime-types';
+import { checkProps, CONTAINER, FieldTypes, instanceOf, NUMBER, required, RESOURCES, STRING, WORKLOAD } from './runtime-types';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
 import { SHARED_PROP_TYPES, validateVolumeSizes } from './sidecar-props';
 import {
@@ -80,7 +82,7 @@ export interface LoggingSidecarProps {
 
   /**
    * User (and group) the sidecar runs as when `hardened`. To rotate logs it must
-   * be the user nginx runs as, so that it may signal nginx.
+   * be the user the writer runs as (nginx's), so that it may signal the writer.
    * @default 101 (the nginx user of nginx images)
    */
   readonly runAsUser?: number;
@@ -94,11 +96,21 @@ export interface LoggingSidecarProps {
 
   /**
    * Rotate each log file once it is this large and fully shipped: the shipper
-   * renames it, signals nginx to reopen its logs (the workload's process
-   * namespace is shared for that) and deletes it once read to the end.
+   * renames it, signals the writer to reopen its logs as `reopenLogs` says (the
+   * workload's process namespace is shared for that) and deletes it once read to the end.
    * @default - `volumeSizeLimit` / (4 x the number of log files) when that is set, else no rotation
    */
   readonly rotateLogsAt?: Size;
+
+  /**
+   * How the writer is told to reopen its log files after a rotation: which process gets
+   * which signal. Only with rotation (`rotateLogsAt` or `volumeSizeLimit`); a writer that is
+   * not an nginx image must be given one, such as
+   * `LogReopen.signal({ processCommandLine: 'php-fpm: master process', signal: 'USR1' })`.
+   * @default - `LogReopen.nginx()` when `logWriter`'s image is nginx's (official or
+   * `nginxinc/nginx-unprivileged`, from any registry); otherwise rotation is refused
+   */
+  readonly reopenLogs?: LogReopen;
 }
 
 /**
@@ -125,6 +137,8 @@ export class LoggingSidecar extends Construct {
   public readonly logDirectory: string;
   /** The size at which the shipper rotates a log file; undefined when it does not rotate. */
   public readonly rotateLogsAt?: Size;
+  /** How the writer is told to reopen its logs after a rotation; undefined when the shipper does not rotate. */
+  public readonly reopenLogs?: LogReopen;
   /** What the shipper put into the pod (its container's settings, its ConfigMap), as its `bind()` returned it. */
   public readonly shipperConfig: LogShipperConfig;
   /** The emptyDir the shipper keeps its state in, when it has one of its own (Fluent Bit's buffer and positions). */
@@ -173,11 +187,13 @@ export class LoggingSidecar extends Construct {
     }
     validateVolumeSizes(props.volumeSizeLimit, props.rotateLogsAt);
     this.rotateLogsAt = resolveRotation(this.shipper, this._logFiles.length, props.volumeSizeLimit, props.rotateLogsAt);
+    this.reopenLogs = resolveReopen(props, this.rotateLogsAt !== undefined);
 
     const spec = this.shipperConfig = this.shipper.bind(this, {
       logDirectory: this.logDirectory,
       logFiles: this.logFiles,
       rotateAtBytes: this.rotateLogsAt ? this.rotateLogsAt.toKibibytes() * 1024 : undefined,
+      reopenLogs: this.reopenLogs,
       stateDirectory: STATE_DIRECTORY,
     });
     const companionNames = (spec.companions ?? []).map(c => `${containerName}-${c.nameSuffix}`);
@@ -273,6 +289,7 @@ const PROP_TYPES: FieldTypes<LoggingSidecarProps> = {
   containerName: STRING,
   resources: RESOURCES,
   runAsUser: NUMBER,
+  reopenLogs: instanceOf(LogReopen, 'be made with a LogReopen method such as LogReopen.signal()'),
 };
 
 /** Where the shipper keeps its state: a directory on the shared volume, or a volume of its own. */
@@ -301,4 +318,31 @@ function resolveRotation(shipper: LogShipper, files: number, sizeLimit?: Size, r
       + `since each file and its rotated copy may be full at once, got ${sizeLimit.toKibibytes()}Ki`);
   }
   return Size.kibibytes(rotateKi);
+}
+
+/**
+ * Who is signalled to reopen the logs after a rotation: nginx's master by
+ * default, which only an nginx image is known to run; any other writer must
+ * say, or its file would be renamed, never reopened, and the volume fill up.
+ */
+function resolveReopen(props: LoggingSidecarProps, rotates: boolean): LogReopen | undefined {
+  if (!rotates) {
+    if (props.reopenLogs !== undefined) {
+      throw new Error(`reopenLogs applies only when the sidecar rotates logs (with rotateLogsAt or volumeSizeLimit), got ${show(props.reopenLogs)}`);
+    }
+    return undefined;
+  }
+  if (props.reopenLogs) {
+    return props.reopenLogs;
+  }
+  const image = props.logWriter.image;
+  const reference = parseImageReference(image);
+  if (typeof reference !== 'string' && isNginxImage(reference)) {
+    return LogReopen.nginx();
+  }
+  const prop = props.rotateLogsAt ? 'rotateLogsAt' : 'volumeSizeLimit';
+  throw new Error(`${prop} rotates the logs, so the writer must be told to reopen them, and only nginx images are known `
+    + `(SIGUSR1 to "nginx: master process"), got logWriter ${show(props.logWriter.name)} with image ${show(image)}: `
+    + `pass reopenLogs, such as LogReopen.signal({ processCommandLine: '<start of its command line>', signal: 'HUP' }), `
+    + 'or LogReopen.nginx() if it runs nginx');
 }

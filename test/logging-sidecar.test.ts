@@ -1,6 +1,6 @@
 import { Chart, Cron, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { LoggingSidecar, LogShipper } from '../lib';
+import { LoggingSidecar, LogReopen, LogShipper } from '../lib';
 import { restrictedViolations } from './pod-security-standards';
 
 /** A web container as the official nginx image needs it. */
@@ -133,6 +133,14 @@ describe('LoggingSidecar on any workload', () => {
     ['runAsUser root', (_: Chart, d: kplus.Deployment) => ({
       workload: d, logWriter: d.containers[0], hardened: true, runAsUser: 0,
     }), 'runAsUser must be a non-root user id from 1 to 2147483647, got 0'],
+    ['rotation for a writer that is not nginx, without reopenLogs', (chart: Chart) => {
+      const d = new kplus.Deployment(chart, 'Busy', { containers: [{ name: 'busy', image: 'busybox:1.36', securityContext: { ensureNonRoot: false } }] });
+      return { workload: d, logWriter: d.containers[0], shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(200) };
+    }, 'volumeSizeLimit rotates the logs, so the writer must be told to reopen them, and only nginx images are known '
+      + '(SIGUSR1 to "nginx: master process"), got logWriter "busy" with image "busybox:1.36": pass reopenLogs'],
+    ['reopenLogs without rotation', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], shipper: LogShipper.stream(), reopenLogs: LogReopen.nginx(),
+    }), 'reopenLogs applies only when the sidecar rotates logs (with rotateLogsAt or volumeSizeLimit), got LogReopen.nginx()'],
   ] as Array<[string, (chart: Chart, d: kplus.Deployment) => any, string]>)('fails on %s', (_, props, message) => {
     const chart = Testing.chart();
     const deployment = new kplus.Deployment(chart, 'Web', { containers: [NGINX] });
@@ -169,6 +177,9 @@ describe('bad numbers, sizes and types', () => {
     }), 'rotateLogsAt must be a finite size, got InfinityMi'],
     ['a string as nativeSidecar', (_: Chart, d: kplus.Deployment) => ({ workload: d, logWriter: d.containers[0], nativeSidecar: 'true' }),
       'nativeSidecar must be true or false, got "true"'],
+    ['a signal name as reopenLogs', (_: Chart, d: kplus.Deployment) => ({
+      workload: d, logWriter: d.containers[0], shipper: LogShipper.stream(), rotateLogsAt: Size.mebibytes(8), reopenLogs: 'HUP',
+    }), 'reopenLogs must be made with a LogReopen method such as LogReopen.signal(), got "HUP"'],
   ] as Array<[string, (chart: Chart, d: kplus.Deployment) => any, string]>)('fails on %s', (_, props, message) => {
     const chart = Testing.chart();
     const deployment = new kplus.Deployment(chart, 'Web', { containers: [NGINX] });

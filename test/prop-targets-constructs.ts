@@ -3,7 +3,7 @@
 import { Chart, Cron, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { FluentBitParser, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LoggingSidecarProps, LogShipper } from '../lib';
+import { FluentBitParser, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LoggingSidecarProps, LogReopen, LogShipper } from '../lib';
 import { asciiLike, dnsLike, imageLike, pathLike } from './edge-value-arbitraries';
 import { AS_IS, CPUS, DURATIONS, GIBIBYTES, KIBIBYTES, MEBIBYTES, numberProp, ports, PropGroup, SECONDS, SIZES, stringProp, whole } from './prop-targets';
 
@@ -81,6 +81,25 @@ const sidecarGroup: PropGroup = {
   ],
 };
 
+/**
+ * A rotating LoggingSidecar whose writer is reopened as `LogReopen.signal()` is given, so that
+ * it reaches the stream shipper's command, or with `fluentBit`, the rotator's.
+ */
+const reopening = (options: Partial<Parameters<typeof LogReopen.signal>[0]>, fluentBit = false) => (chart: Chart) => {
+  const reopenLogs = LogReopen.signal({ processCommandLine: '/app/server', signal: 'HUP', ...options });
+  (fluentBit ? onStatefulSet : sidecar)({ shipper: fluentBit ? LogShipper.fluentBit() : LogShipper.stream(), rotateLogsAt: Size.mebibytes(8), reopenLogs })(chart);
+};
+const commandLineLike = fc.oneof(asciiLike, pathLike, pathLike.map(p => `${p} --serve`));
+
+const logReopenGroup: PropGroup = {
+  name: 'LogReopen.signal()',
+  targets: [
+    stringProp('LogReopen.signal() processCommandLine', commandLineLike, (chart, processCommandLine) => reopening({ processCommandLine })(chart)),
+    stringProp('LogReopen.signal() processCommandLine', commandLineLike, (chart, processCommandLine) => reopening({ processCommandLine }, true)(chart)),
+    stringProp('LogReopen.signal() signal', fc.constantFrom('HUP', 'USR1', 'USR2', 'WINCH', 'ALRM'), (chart, signal) => reopening({ signal })(chart)),
+  ],
+};
+
 /** A LoggingSidecarPod with the shipper `make()` returns. */
 const shipping = (make: () => LogShipper, props: LoggingSidecarPodProps = {}) => (chart: Chart) => pod({ shipper: make(), ...props })(chart);
 
@@ -135,4 +154,4 @@ const fluentBitGroup: PropGroup = {
   ],
 };
 
-export const CONSTRUCT_GROUPS: PropGroup[] = [podGroup, sidecarGroup, catLoopGroup, streamGroup, customGroup, fluentBitGroup];
+export const CONSTRUCT_GROUPS: PropGroup[] = [podGroup, sidecarGroup, logReopenGroup, catLoopGroup, streamGroup, customGroup, fluentBitGroup];

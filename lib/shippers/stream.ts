@@ -69,6 +69,7 @@ export class StreamShipper extends LogShipper {
       ...(this.tag ? ['--tag'] : []),
       ...(options.rotateAtBytes ? ['--rotate-bytes', String(options.rotateAtBytes)] : []),
       ...(this.rotateWaitSeconds ? ['--rotate-wait', String(this.rotateWaitSeconds)] : []),
+      ...(options.rotateAtBytes && options.reopenLogs ? options.reopenLogs._programOptions() : []),
       // Positions survive a sidecar restart: the restarted shipper prints no line twice.
       '--state', options.stateDirectory,
     ];

@@ -4,24 +4,34 @@ use warnings;
 # Rotates log files that Fluent Bit, in another container of the pod, reads,
 # so that the log volume stays bounded: Fluent Bit's image has no shell and
 # Fluent Bit does not rotate. When a file is at least --rotate-bytes, it is
-# renamed to <file>.1 and nginx's master gets SIGUSR1 to reopen its logs (the
+# renamed to <file>.1 and the writer gets a signal to reopen its logs: by
+# default nginx's master SIGUSR1, else the first process whose command line
+# (NULs read as spaces) starts with --reopen-process gets --reopen-signal (the
 # pod shares its process namespace, and both run as one user). Fluent Bit goes
 # on reading the renamed file through the descriptor it holds; the copy is
-# deleted only once nginx has reopened (--rotate-wait seconds after the new
+# deleted only once the writer has reopened (--rotate-wait seconds after the new
 # file appeared) and Fluent Bit has read it to its end: the position of its
 # descriptor (/proc/PID/fdinfo) has reached the file's size. A file is not
 # rotated again while its previous copy is still there.
 #
-# Run as: perl -e PROGRAM -- --rotate-bytes N [--rotate-wait SECONDS] -- FILE...
+# Run as: perl -e PROGRAM -- --rotate-bytes N [--rotate-wait SECONDS]
+#   [--reopen-process PREFIX --reopen-signal NAME] -- FILE...
 my ($rotate_bytes, $grace, $poll) = (0, 5, 0.25);
+my ($reopen_process, $reopen_signal) = ('nginx: master process', 'USR1');
 while (@ARGV && $ARGV[0] =~ /^--/) {
   my $option = shift @ARGV;
   if ($option eq '--rotate-bytes') { $rotate_bytes = shift @ARGV }
   elsif ($option eq '--rotate-wait') { $grace = shift @ARGV }
+  elsif ($option eq '--reopen-process') { $reopen_process = shift @ARGV }
+  elsif ($option eq '--reopen-signal') { $reopen_signal = shift @ARGV }
   elsif ($option eq '--') { last }
   else { die "rotator: unknown option $option\n" }
 }
 die "rotator: no --rotate-bytes and files given\n" unless $rotate_bytes && @ARGV;
+# How messages name the writer: as before for nginx.
+my $nginx = $reopen_process eq 'nginx: master process';
+my $writer = $nginx ? 'nginx' : qq{the process "$reopen_process"};
+my $wanted = $nginx ? 'an nginx master process' : qq{a process whose command line starts with "$reopen_process"};
 $| = 1;
 $SIG{TERM} = $SIG{INT} = sub { exit 0 };
 
@@ -37,8 +47,11 @@ sub processes {
   return @found;
 }
 
-sub nginx_master {
-  for (processes()) { return $_->[0] if $_->[1] =~ /^nginx: master process/ }
+sub writer_process {
+  for (processes()) {
+    (my $line = $_->[1]) =~ tr/\0/ /;
+    return $_->[0] if substr($line, 0, length $reopen_process) eq $reopen_process;
+  }
   return undef;
 }
 
@@ -68,16 +81,16 @@ my $said_no_master = 0;
 
 sub rotate {
   my ($path) = @_;
-  my $master = nginx_master();
+  my $master = writer_process();
   unless ($master && kill(0, $master)) {
-    print "rotator: cannot signal an nginx master process (is shareProcessNamespace on, and nginx running as this user?), not rotating\n"
+    print "rotator: cannot signal $wanted (is shareProcessNamespace on, and $writer running as this user?), not rotating\n"
       unless $said_no_master++;
     return;
   }
   my @st = stat($path) or return;
   rename($path, "$path.1") or do { print "rotator: cannot rename $path: $!\n"; return };
   $rotated{$path} = { dev => $st[0], ino => $st[1], at => $tick };
-  kill('USR1', $master) or print "rotator: cannot signal nginx ($master): $!\n";
+  kill($reopen_signal, $master) or print "rotator: cannot signal $writer ($master): $!\n";
 }
 
 sub follow_rotated {
@@ -91,16 +104,16 @@ sub follow_rotated {
     $old->{read_all} = !grep { $_ < $copy[7] } @positions;
   }
   if (!-e $path) {
-    # Signalled, but nginx made no new file: give the file its name back and stop rotating it.
+    # Signalled, but the writer made no new file: give the file its name back and stop rotating it.
     if ($tick - $old->{at} > $grace / $poll) {
-      print "rotator: nginx did not reopen $path within $grace seconds, rotation undone and stopped for this file\n";
+      print "rotator: $writer did not reopen $path within $grace seconds, rotation undone and stopped for this file\n";
       rename("$path.1", $path);
       delete $rotated{$path};
       $stopped{$path} = 1;
     }
     return;
   }
-  # nginx's workers reopen a moment after the master: until then they may still write the copy.
+  # The writer's workers (nginx's) may reopen a moment after its master: until then they may still write the copy.
   $old->{reopened} //= $tick;
   return if $tick - $old->{reopened} < $grace / $poll;
   my $done = @positions ? $old->{read_all}
