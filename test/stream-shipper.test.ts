@@ -1,83 +1,12 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { Duration, Size, Testing } from 'cdk8s';
-import { LoggingSidecarPod, LogShipper, StreamShipperOptions } from '../lib';
+import { Duration, Size } from 'cdk8s';
+import { append, numbered, POLL_SLACK_MS, scratch, Shipper, sleep, startShipper, streamCommand, waitFor } from './stream-process';
 
 // Runs the stream shipper's real command (perl, as in ubuntu:latest) against
 // files this test writes, grows, truncates and rotates, and checks that every
 // line comes out exactly once and in order.
-
-const POLL_SLACK_MS = 700;
-
-interface Shipper {
-  readonly child: ChildProcess;
-  readonly lines: () => string[];
-  readonly stop: () => Promise<void>;
-}
-
-/**
- * The sidecar's command for files in `logDirectory`, keeping its positions in
- * `logDirectory/.state` instead of the pod's state mount.
- */
-function streamCommand(logDirectory: string, logFiles: string[], options: StreamShipperOptions = {}, rotateLogsAt?: Size): string[] {
-  const pod = new LoggingSidecarPod(Testing.chart(), 'pod', {
-    logDirectory, logFiles, shipper: LogShipper.stream(options), rotateLogsAt,
-  });
-  const command = [...pod.sidecarContainer.command!];
-  const state = path.join(logDirectory, '.state');
-  fs.mkdirSync(state, { recursive: true });
-  command[command.indexOf('--state') + 1] = state;
-  return command;
-}
-
-function startShipper(command: string[], env: NodeJS.ProcessEnv = process.env, stopSignal: NodeJS.Signals = 'SIGTERM'): Shipper {
-  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let out = '';
-  child.stdout!.on('data', chunk => { out += chunk; });
-  child.stderr!.on('data', () => undefined);
-  const exited = new Promise<void>(resolve => child.on('close', () => resolve()));
-  return {
-    child,
-    lines: () => out.split('\n').filter(line => line !== ''),
-    stop: async () => {
-      child.kill(stopSignal);
-      await exited;
-    },
-  };
-}
-
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-const numbered = (prefix: string, from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => `${prefix} ${from + i}`);
-const append = (file: string, lines: string[]) => fs.appendFileSync(file, lines.map(l => `${l}\n`).join(''));
-
-/**
- * Runs `body` with a scratch directory and stops the shipper it started, pass
- * or fail. The tests run concurrently: most of their time is spent waiting.
- */
-function scratch(body: (dir: string, started: (s: Shipper) => Shipper) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-shipper-'));
-    let shipper: Shipper | undefined;
-    try {
-      await body(dir, s => (shipper = s));
-    } finally {
-      await shipper?.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
 
 test.concurrent('prints existing lines from the first, then new lines within a second, each once', scratch(async (dir, started) => {
   const access = path.join(dir, 'access.log');
@@ -234,7 +163,7 @@ describe('rotation by the shipper', () => {
     ];
     const env = { ...process.env, FAKE_NGINX, LOG: path.join(dir, 'access.log'), COUNT: String(lines), REOPEN: reopens ? 'yes' : 'no' };
     // SIGKILL to unshare, which --kill-child turns into SIGTERM for the shipper.
-    return startShipper(command, env, 'SIGKILL');
+    return startShipper(command, { env, stopSignal: 'SIGKILL' });
   }
 
   test.concurrent('rotates at the size given, keeps the volume small and loses no line', scratch(async (dir, started) => {
@@ -258,6 +187,25 @@ describe('rotation by the shipper', () => {
     // Never more than the live file and one rotated copy, each 1 MiB plus what the
     // writer adds between two polls.
     expect(largest).toBeLessThan(3 * 1024 * 1024);
+  }), 40000);
+
+  test.concurrent('signals the writer named by --reopen-process with --reopen-signal: any writer, not only nginx', scratch(async (dir, started) => {
+    const writer = FAKE_NGINX.replace("$0 = 'nginx: master process nginx -g daemon off;';", "$0 = 'log-writer --serve';").replace(/USR1/g, 'HUP');
+    const command = [
+      'unshare', '--pid', '--fork', '--mount-proc', '--kill-child=TERM',
+      'sh', '-c', 'perl -e "$WRITER" "$LOG" "$COUNT" yes & exec "$@"', 'sh',
+      ...streamCommand(dir, ['access.log'], { rotateWait: Duration.seconds(1) }, Size.mebibytes(1),
+        ['--reopen-process', 'log-writer --serve', '--reopen-signal', 'HUP']),
+    ];
+    const total = 12000; // about 2.4 MiB: rotated twice
+    const env = { ...process.env, WRITER: writer, LOG: path.join(dir, 'access.log'), COUNT: String(total) };
+    const shipper = started(startShipper(command, { env, stopSignal: 'SIGKILL' }));
+    await waitFor(() => shipper.lines().length >= total, 'every line', 20000);
+    await sleep(POLL_SLACK_MS);
+    expect(shipper.lines().map(line => Number(line.split(' ')[1]))).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    // Renamed and reopened: the file under the name holds only the lines since the last rotation.
+    expect(fs.statSync(path.join(dir, 'access.log')).size).toBeLessThan(2 * 1024 * 1024);
+    expect(shipper.stderr()).toBe('');
   }), 40000);
 
   test.concurrent('gives the file its name back when nginx does not reopen, and loses no line', scratch(async (dir, started) => {

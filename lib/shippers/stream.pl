@@ -1,201 +1,545 @@
 use strict;
 use warnings;
+use Fcntl qw(O_RDONLY O_NONBLOCK :mode);
+use POSIX ();
 
 # Prints every line of the given log files exactly once, in order, from the
-# first line: follows each path by name (the file may not exist yet), reads a
-# replaced file (rename + new file) to its end before moving on, and starts
-# over when a file is truncated. With --rotate-bytes, it also rotates a file
-# that has grown past that size and has been read to its end: renames it and
-# asks nginx to reopen its logs (SIGUSR1 to its master process, visible with
-# shareProcessNamespace). A replaced file is still read for --rotate-wait
-# seconds (default 5). With --state DIR, it keeps each file's position there
-# (by device and inode, as Fluent Bit's tail database does) and a restarted
-# shipper goes on where the last one stopped. On SIGTERM it reads what is
-# left, saves its positions, then exits.
-my ($tag, $rotate_bytes, $poll, $grace, $state_dir) = (0, 0, 0.2, 5, undef);
+# first line, and keeps doing so through restarts, rotations and crashes.
+#
+# - Follows each path by name: a file that does not exist yet is waited for,
+#   a replaced file (rename + new file) is read to its end before the new one,
+#   a truncated or rewritten file is read again from its start.
+# - Works in rounds: each reads at most ROUND_BYTES of each file, prints what
+#   it read in blocks, then saves the positions. A busy file cannot hold the
+#   others back, and a SIGKILL prints again at most the last round.
+# - Reads only regular files, opened without blocking: a FIFO, a device or a
+#   link to /dev/stdout is reported and skipped, never waited on.
+# - A line longer than MAX_LINE bytes is printed in pieces of MAX_LINE bytes,
+#   so memory stays bounded whatever the writer does.
+# - With --state DIR, positions are kept there with the device, inode and the
+#   bytes around each position; a restarted shipper uses a position only when
+#   the file still holds those bytes, and finds a file rotated meanwhile under
+#   any name that begins with the log file's name.
+# - With --rotate-bytes, it rotates a file that has grown past that size and
+#   been read to its end: renames it to <file>.1 and signals the writer to
+#   reopen its logs (--reopen-process / --reopen-signal, nginx's master and
+#   SIGUSR1 by default). Each step is recorded first, so a shipper killed at
+#   any point finishes or undoes the rotation when it starts again, and never
+#   deletes a file the writer may still write to.
+# - On SIGTERM it prints what the files held when the signal came (for at most
+#   --stop-within seconds), saves its positions and exits 0.
+my %option = (
+  'tag' => 0, 'rotate-bytes' => 0, 'rotate-wait' => 5, 'state' => undef, 'stop-within' => 10,
+  'reopen-process' => 'nginx: master process', 'reopen-signal' => 'USR1',
+);
 while (@ARGV && $ARGV[0] =~ /^--/) {
-  my $option = shift @ARGV;
-  if ($option eq '--tag') { $tag = 1 }
-  elsif ($option eq '--rotate-bytes') { $rotate_bytes = shift @ARGV }
-  elsif ($option eq '--rotate-wait') { $grace = shift @ARGV }
-  elsif ($option eq '--state') { $state_dir = shift @ARGV }
-  elsif ($option eq '--') { last }
-  else { die "stream: unknown option $option\n" }
+  my $name = substr(shift @ARGV, 2);
+  last if $name eq '';
+  die "stream: unknown option --$name\n" unless exists $option{$name};
+  if ($name eq 'tag') { $option{tag} = 1; next }
+  die "stream: option --$name needs a value\n" unless @ARGV;
+  $option{$name} = shift @ARGV;
 }
 die "stream: no log files given\n" unless @ARGV;
-$| = 1;
+my @paths = @ARGV;
+my ($tag, $rotate_bytes, $grace, $state_dir, $stop_within) = @option{qw(tag rotate-bytes rotate-wait state stop-within)};
+
+use constant {
+  POLL => 0.2,              # seconds between rounds when every file has been read to its end
+  ROUND_BYTES => 1 << 20,   # bytes read from each file per round
+  READ_BYTES => 1 << 17,    # bytes per read()
+  OUT_BYTES => 1 << 18,     # output is written in blocks of about this size
+  MAX_LINE => 1 << 20,      # longer lines are printed in pieces of this size
+  MARK_BYTES => 64,         # bytes at a file's start and before a position that identify its content
+};
 
 my $stopping = 0;
 $SIG{TERM} = $SIG{INT} = sub { $stopping = 1 };
 
-my %current;   # path => { fh, dev, ino, pos, buf }
-my @retired;   # replaced files still read for $grace seconds: { path, file, until }
-my $tick = 0;  # polls so far: perl-base has no sub-second clock, so time is counted in polls
+# perl-base has no sub-second clock but POSIX::times(), whose first value
+# counts clock ticks of real time.
+my $ticks = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
+sub now { return (POSIX::times())[0] / $ticks }
 
-sub label { my ($path) = @_; $path =~ s{.*/}{}; return $path }
+# ---------------------------------------------------------------- messages
 
+my %reported;   # path => the last problem reported for it, so each is said once
+sub report {
+  my ($path, $problem) = @_;
+  return if ($reported{$path} // '') eq $problem;
+  $reported{$path} = $problem;
+  warn "stream: $path $problem\n";
+}
+sub resolved {
+  my ($path) = @_;
+  warn "stream: $path can be read now\n" if delete $reported{$path};
+}
+
+# ---------------------------------------------------------------- output
+
+my $out = '';
+my %prefix = map { my $name = $_; $name =~ s{.*/}{}; ($_ => "[$name] ") } @paths;
+
+# Adds complete lines (each ending in a newline) to the output.
 sub emit {
-  my ($path, $line) = @_;
-  print $tag ? '[' . label($path) . "] $line\n" : "$line\n";
+  my ($path, $lines) = @_;
+  if ($tag) { $lines =~ s/^/$prefix{$path}/mg }
+  $out .= $lines;
 }
 
-sub drain {
-  my ($path, $file) = @_;
-  while (1) {
-    my $n = sysread($file->{fh}, my $chunk, 65536);
-    last unless $n;
-    $file->{pos} += $n;
-    my @lines = split /\n/, $file->{buf} . $chunk, -1;
-    $file->{buf} = pop @lines;
-    emit($path, $_) for @lines;
+sub flush_output {
+  my $done = 0;
+  while ($done < length $out) {
+    my $n = syswrite(STDOUT, $out, length($out) - $done, $done);
+    if (!defined $n) {
+      next if $!{EINTR};
+      if ($!{EAGAIN}) { select(undef, undef, undef, 0.01); next }
+      die "stream: cannot write to stdout: $!\n";
+    }
+    $done += $n;
   }
+  $out = '';
 }
 
-sub finish {
+# ---------------------------------------------------------------- files
+
+sub kind_of {
+  my ($mode) = @_;
+  return S_ISFIFO($mode) ? 'a FIFO' : S_ISCHR($mode) ? 'a character device' : S_ISDIR($mode) ? 'a directory'
+    : S_ISSOCK($mode) ? 'a socket' : S_ISBLK($mode) ? 'a block device' : 'not a regular file';
+}
+
+sub not_regular {
+  my ($path, $mode) = @_;
+  my $link = readlink($path);
+  my $what = defined $link ? 'is a symbolic link to ' . $link . ', which is ' . kind_of($mode) : 'is ' . kind_of($mode);
+  return "$what, not a regular file: not read";
+}
+
+# Opens a regular file without blocking (a FIFO put there meanwhile would
+# block an ordinary open). Returns the file, or undef and the problem.
+sub open_regular {
+  my ($path) = @_;
+  my @st = stat($path);
+  return (undef, undef) unless @st;
+  return (undef, not_regular($path, $st[2])) unless S_ISREG($st[2]);
+  sysopen(my $fh, $path, O_RDONLY | O_NONBLOCK) or return (undef, "cannot be read: $!");
+  my @fst = stat($fh);
+  return (undef, not_regular($path, $fst[2])) unless S_ISREG($fst[2]);
+  binmode $fh;
+  return ({ fh => $fh, dev => $fst[0], ino => $fst[1], pos => 0, buf => '', cut => 0, last => '' });
+}
+
+# Reads `length` bytes at `at` without moving the file's position.
+sub read_at {
+  my ($file, $at, $length) = @_;
+  my $bytes = '';
+  if ($length > 0 && sysseek($file->{fh}, $at, 0)) { sysread($file->{fh}, $bytes, $length) }
+  sysseek($file->{fh}, $file->{pos}, 0);
+  return $bytes;
+}
+
+# What identifies the content read up to `at`: the file's first bytes and the bytes before `at`.
+sub mark_of {
+  my ($file, $at) = @_;
+  my $head = read_at($file, 0, $at < MARK_BYTES ? $at : MARK_BYTES);
+  my $tail = read_at($file, $at < MARK_BYTES ? 0 : $at - MARK_BYTES, $at < MARK_BYTES ? $at : MARK_BYTES);
+  return unpack('H*', $head) . ':' . unpack('H*', $tail);
+}
+
+# The position a restarted shipper goes on from: after the last line printed.
+sub saved_position { my ($file) = @_; return $file->{pos} - length $file->{buf} }
+
+# True when the bytes before the position are no longer those read: the file
+# was truncated and written again past the old position between two looks.
+sub rewritten {
+  my ($file) = @_;
+  return 0 unless length $file->{last};
+  return read_at($file, $file->{pos} - length $file->{last}, length $file->{last}) ne $file->{last};
+}
+
+# Reads up to `limit` bytes and adds the complete lines to the output.
+# Returns the number of bytes read.
+sub read_some {
+  my ($path, $file, $limit) = @_;
+  my $done = 0;
+  while ($done < $limit) {
+    my $room = MAX_LINE + 1 - length $file->{buf};
+    my $n = sysread($file->{fh}, my $chunk, $room < READ_BYTES ? $room : READ_BYTES);
+    if (!defined $n) {
+      next if $!{EINTR};
+      report($path, "cannot be read: $!");
+      last;
+    }
+    last unless $n;
+    $done += $n;
+    $file->{pos} += $n;
+    $file->{last} = substr($file->{last} . substr($chunk, -(MARK_BYTES)), -(MARK_BYTES));
+    my $end = rindex($chunk, "\n");
+    if ($end >= 0) {
+      emit($path, $file->{buf} . substr($chunk, 0, $end + 1));
+      $file->{buf} = substr($chunk, $end + 1);
+      $file->{cut} = 0;
+    } else {
+      $file->{buf} .= $chunk;
+      if (length $file->{buf} > MAX_LINE) {
+        # A line too long to hold: its first MAX_LINE bytes become a line of their own.
+        emit($path, substr($file->{buf}, 0, MAX_LINE) . "\n");
+        $file->{buf} = substr($file->{buf}, MAX_LINE);
+        $file->{cut} = 1;
+      }
+    }
+    flush_output() if length $out >= OUT_BYTES;
+  }
+  return $done;
+}
+
+# Prints what is left of a last line that has no newline yet.
+sub emit_partial {
   my ($path, $file) = @_;
-  drain($path, $file);
-  emit($path, $file->{buf}) if length $file->{buf};
+  return unless length $file->{buf};
+  emit($path, $file->{buf} . "\n");
   $file->{buf} = '';
-  close $file->{fh};
+  $file->{cut} = 1;
 }
 
-# Positions are those of the last complete line printed: a line cut short is read again.
+# ---------------------------------------------------------------- state
+
+my %current;    # path => the file read under that name
+my @retired;    # replaced files still read, oldest first: { path, file, until, ours }
+my %rotation;   # path => { ino, until }: renamed to <path>.1 by us, the writer not yet reopened
+
+my $state_file = defined $state_dir ? "$state_dir/stream-positions" : undef;
 my $saved_state = '';
 my $warned_state = 0;
+
+# Deadlines outlive a restart, so that a shipper killed again and again within
+# rotateWait still finishes what it started. They are kept in the clock ticks
+# of POSIX::times(), which count from one point for every process of a kernel:
+# a restarted container runs on the same node. Capped at rotateWait from now.
+sub ticks_of { my ($deadline) = @_; return $deadline ? int($deadline * $ticks) : 0 }
+sub deadline_of {
+  my ($saved) = @_;
+  my $latest = now() + $grace;
+  return $saved && $saved / $ticks < $latest ? $saved / $ticks : $latest;
+}
+
+sub entry {
+  my ($kind, $path, $file, $ours, $until) = @_;
+  my $at = saved_position($file);
+  $file->{mark} = mark_of($file, $at) unless defined $file->{mark_at} && $file->{mark_at} == $at;
+  $file->{mark_at} = $at;
+  return join("\t", $kind, $path, $file->{dev}, $file->{ino}, $at, $file->{cut}, $ours ? 1 : 0, ticks_of($until), $file->{mark}) . "\n";
+}
+
 sub save_state {
-  return unless defined $state_dir;
-  my $entry = sub {
-    my ($kind, $path, $file) = @_;
-    return join("\t", $kind, $path, $file->{dev}, $file->{ino}, $file->{pos} - length $file->{buf}) . "\n";
-  };
-  my $text = join('', (map { $entry->('retired', $_->{path}, $_->{file}) } @retired),
-    (map { $entry->('current', $_, $current{$_}) } grep { $current{$_} } @ARGV));
+  return unless defined $state_file;
+  my $body = join('', (map { entry('retired', $_->{path}, $_->{file}, $_->{ours}, $_->{until}) } @retired),
+    (map { entry('current', $_, $current{$_}, $rotation{$_}, $rotation{$_} && $rotation{$_}{until}) } grep { $current{$_} } @paths));
+  my $text = "stream-positions 2\n$body" . 'end ' . unpack('%32C*', $body) . "\n";
   return if $text eq $saved_state;
-  my $partial = "$state_dir/stream-positions.tmp";
-  my $ok = open(my $out, '>', $partial);
-  $ok &&= print $out $text;
-  $ok &&= close($out);
-  $ok &&= rename($partial, "$state_dir/stream-positions");
+  my $partial = "$state_file.tmp";
+  my $ok = open(my $state, '>', $partial);
+  $ok &&= print $state $text;
+  $ok &&= close($state);
+  $ok &&= rename($partial, $state_file);
   if ($ok) { $saved_state = $text }
   else { warn "stream: cannot save positions in $state_dir: $!\n" unless $warned_state++ }
 }
 
-# A file being read when the last shipper stopped is found again by its inode,
-# under its name or, if it was rotated meanwhile, under its rotated name.
-sub restore_state {
-  return unless defined $state_dir;
-  open(my $in, '<', "$state_dir/stream-positions") or return;
-  my %wanted = map { $_ => 1 } @ARGV;
-  while (my $line = <$in>) {
-    chomp $line;
-    my ($kind, $path, $dev, $ino, $pos) = split /\t/, $line;
-    next unless defined $pos && $wanted{$path};
-    for my $candidate ($kind eq 'current' ? ($path, "$path.1") : ("$path.1")) {
-      my @st = stat($candidate);
-      next unless @st && $st[0] == $dev && $st[1] == $ino;
-      my $file = open_file($candidate) or next;
-      if ($st[7] >= $pos) { sysseek($file->{fh}, $pos, 0); $file->{pos} = $pos }
-      if ($candidate eq $path) { $current{$path} = $file }
-      else { push @retired, { path => $path, file => $file, until => $tick + $grace / $poll } }
-      last;
+# The entries of the state file, or undef and why it cannot be used. Reads
+# the first version's format too (no marks: only the line end is checked).
+sub read_state {
+  open(my $in, '<', $state_file) or return $!{ENOENT} ? [] : (undef, "cannot be read: $!");
+  local $/;
+  my $text = <$in> // '';
+  my @entries;
+  if ($text =~ s/\Astream-positions 2\n//) {
+    return (undef, 'is cut short') unless $text =~ s/^end (\d+)\n\z//m;
+    return (undef, 'does not match its checksum') unless $1 == unpack('%32C*', $text);
+    for (split /\n/, $text) {
+      my @f = split /\t/;
+      return (undef, 'has an entry it cannot read') unless @f == 9 && $f[0] =~ /^(current|retired)$/
+        && "@f[2..7]" =~ /^\d+ \d+ \d+ [01] [01] \d+$/ && $f[8] =~ /^[0-9a-f]*:[0-9a-f]*$/;
+      push @entries, { kind => $f[0], path => $f[1], dev => $f[2], ino => $f[3], pos => $f[4], cut => $f[5], ours => $f[6],
+        until => $f[7], mark => $f[8] };
     }
+  } else {
+    for (split /\n/, $text) {
+      my @f = split /\t/;
+      return (undef, 'has an entry it cannot read') unless @f == 5 && "@f[2..4]" =~ /^\d+ \d+ \d+$/;
+      push @entries, { kind => $f[0], path => $f[1], dev => $f[2], ino => $f[3], pos => $f[4], cut => 0, ours => 0, until => 0 };
+    }
+  }
+  return \@entries;
+}
+
+# Names a rotated copy of `path` may have: logrotate's <file>.1, .2 ... and
+# dateext's <file>-20261122, kubelet's <file>.20261122-101500 and the like;
+# compressed copies cannot be read on.
+sub rotated_names {
+  my ($path) = @_;
+  my ($dir, $base) = $path =~ m{\A(.*)/([^/]*)\z} ? ($1 eq '' ? '/' : $1, $2) : ('.', $path);
+  opendir(my $listing, $dir) or return ();
+  my @names = grep { /\A\Q$base\E[._-]/ && !/\.(gz|bz2|xz|zst|lz4|Z|zip|tmp)\z/ } readdir $listing;
+  return map { $dir eq '/' ? "/$_" : "$dir/$_" } sort @names;
+}
+
+# True when the file still holds what was read up to the saved position.
+sub verified {
+  my ($file, $entry, $size) = @_;
+  my $at = $entry->{pos};
+  return 0 if $size < $at;
+  return 0 if $at > 0 && !$entry->{cut} && read_at($file, $at - 1, 1) ne "\n";
+  return 1 unless defined $entry->{mark};
+  return mark_of($file, $at) eq $entry->{mark};
+}
+
+# Finds the file of a saved entry under its name or a rotated one. Returns
+# the name and the file, positioned where the entry says when its content is
+# verified; the configured file itself, no longer holding what was read, is
+# read from its first line.
+sub find_saved {
+  my ($entry) = @_;
+  my $path = $entry->{path};
+  for my $name ($path, rotated_names($path)) {
+    my @st = stat($name);
+    next unless @st && $st[0] == $entry->{dev} && $st[1] == $entry->{ino};
+    my ($file, $problem) = open_regular($name);
+    if (!$file) { report($name, $problem) if $problem; return }
+    if (verified($file, $entry, $st[7])) {
+      $file->{pos} = $entry->{pos};
+      $file->{cut} = $entry->{cut};
+      sysseek($file->{fh}, $file->{pos}, 0);
+      $file->{last} = read_at($file, $file->{pos} < MARK_BYTES ? 0 : $file->{pos} - MARK_BYTES,
+        $file->{pos} < MARK_BYTES ? $file->{pos} : MARK_BYTES);
+      return ($name, $file, $st[9]);
+    }
+    next unless $name eq $path;
+    warn "stream: $path no longer holds what was read up to its saved position (it was recreated, truncated or "
+      . "rewritten while the shipper was stopped): reading it from its first line\n";
+    return ($name, $file, $st[9]);
+  }
+  warn "stream: $path: the file read when the shipper stopped (device $entry->{dev}, inode $entry->{ino}) is gone; "
+    . "what was written to it after offset $entry->{pos} was not shipped\n" if $entry->{kind} eq 'current';
+  return;
+}
+
+sub restore_state {
+  return unless defined $state_file;
+  my ($entries, $problem) = read_state();
+  if (!$entries) {
+    warn "stream: $state_file $problem: not used, every file is read from its first line\n";
+    return;
+  }
+  my %configured = map { $_ => 1 } @paths;
+  my %held;   # device:inode of every file found
+  my %rotated_from;   # path => mtime of the file it was reading when stopped, found under a rotated name
+  for my $entry (grep { $configured{$_->{path}} } @$entries) {
+    my $path = $entry->{path};
+    my ($name, $file, $mtime) = find_saved($entry);
+    next unless $file;
+    next if $held{"$file->{dev}:$file->{ino}"}++;
+    if ($name eq $path) { $current{$path} = $file; next }
+    my @now = stat($path);
+    my $ours = $entry->{ours} && $name eq "$path.1";
+    if (!@now && $ours) {
+      # Our rotation was under way: wait for the writer's new file again, or give the name back.
+      $current{$path} = $file;
+      $rotation{$path} = { ino => $file->{ino}, until => deadline_of($entry->{until}) };
+      next;
+    }
+    push @retired, { path => $path, file => $file, until => deadline_of($entry->{until}), ours => $ours };
+    $rotated_from{$path} = $mtime if $entry->{kind} eq 'current' && !$ours;
+  }
+  # Rotated more than once while stopped: the generations after the one being
+  # read were never read, and come before the file under the name.
+  for my $path (sort keys %rotated_from) {
+    my @newer;
+    for my $name (rotated_names($path)) {
+      my @st = stat($name);
+      next unless @st && S_ISREG($st[2]) && $st[9] >= $rotated_from{$path} && !$held{"$st[0]:$st[1]"};
+      my @now = stat($path);
+      next if @now && $now[0] == $st[0] && $now[1] == $st[1];
+      my ($file) = open_regular($name);
+      next unless $file;
+      $held{"$st[0]:$st[1]"} = 1;
+      push @newer, [$st[9], { path => $path, file => $file, until => now() + $grace, ours => 0 }];
+    }
+    push @retired, map { $_->[1] } sort { $a->[0] <=> $b->[0] } @newer;
   }
 }
 
-sub open_file {
-  my ($path) = @_;
-  open(my $fh, '<', $path) or return undef;
-  my @st = stat($fh);
-  return { fh => $fh, dev => $st[0], ino => $st[1], pos => 0, buf => '' };
-}
+# ---------------------------------------------------------------- rotation
 
-sub nginx_master {
+sub writer_pid {
   opendir(my $proc, '/proc') or return undef;
   for my $pid (grep { /^\d+$/ } readdir $proc) {
     open(my $cmd, '<', "/proc/$pid/cmdline") or next;
     my $line = <$cmd> // '';
-    return $pid if $line =~ /^nginx: master process/;
+    $line =~ tr/\0/ /;
+    return $pid if index($line, $option{'reopen-process'}) == 0;
   }
   return undef;
 }
 
-my $warned_no_master = 0;
+sub same_file {
+  my ($name, $file) = @_;
+  my @st = stat($name);
+  return @st && $st[0] == $file->{dev} && $st[1] == $file->{ino};
+}
+
+my $warned_no_writer = 0;
 sub rotate {
   my ($path, $file) = @_;
-  # One rotation at a time per file: the rotated copy's name is reused by the next one.
-  return if $stopping || defined $file->{rotating} || $file->{no_rotation} || grep { $_->{path} eq $path } @retired;
-  my $master = nginx_master();
-  unless ($master && kill(0, $master)) {
-    warn "stream: cannot signal an nginx master process (is shareProcessNamespace on, and nginx running as this user?), not rotating\n"
-      unless $warned_no_master++;
+  my $writer = writer_pid();
+  unless ($writer && kill(0, $writer)) {
+    warn "stream: cannot signal a process whose command line begins with '$option{'reopen-process'}' "
+      . "(is shareProcessNamespace on, and the writer running as this user?), not rotating\n" unless $warned_no_writer++;
     return;
   }
-  rename($path, "$path.1") or do { warn "stream: cannot rename $path: $!\n"; return };
-  my @moved = stat("$path.1");
-  if (!@moved || $moved[1] != $file->{ino}) {
-    # nginx replaced the file between our stat and the rename: undo, and look again next poll.
-    rename("$path.1", $path);
-    return;
-  }
-  $file->{rotating} = $tick;
-  kill('USR1', $master) or do {
-    warn "stream: cannot signal nginx ($master): $!, rotation of $path undone\n";
-    rename("$path.1", $path);
-    delete $file->{rotating};
+  # The intent is on disk before the rename, so a restarted shipper knows <path>.1 is ours.
+  $rotation{$path} = { ino => $file->{ino}, until => now() + $grace };
+  save_state();
+  my $undo = sub {
+    rename("$path.1", $path) if same_file("$path.1", $file) && !-e $path;
+    delete $rotation{$path};
+    save_state();
+  };
+  rename($path, "$path.1") or do { warn "stream: cannot rename $path: $!\n"; delete $rotation{$path}; save_state(); return };
+  # The writer replaced the file between our look and the rename: undo, and look again next round.
+  return $undo->() unless same_file("$path.1", $file);
+  kill($option{'reopen-signal'}, $writer) or do {
+    warn "stream: cannot signal the writer ($writer): $!, rotation of $path undone\n";
+    $undo->();
   };
 }
 
-sub poll_path {
-  my ($path) = @_;
-  my $file = $current{$path};
-  my @st = stat($path);
-  if (!$file) {
-    $current{$path} = $file = open_file($path) if @st;
-    drain($path, $file) if $file;
-    return;
-  }
-  if (@st && ($st[0] != $file->{dev} || $st[1] != $file->{ino})) {
-    # Replaced: whoever still writes to the old file (nginx before it reopens)
-    # is read for $grace more seconds, before the new file.
-    drain($path, $file);
-    push @retired, { path => $path, file => $file, until => $tick + $grace / $poll };
-    $current{$path} = $file = open_file($path);
-  } elsif (@st && $st[7] < $file->{pos}) {
-    # Truncated (a rewrite past the old position within one poll goes unnoticed, as with tail -F).
-    emit($path, $file->{buf}) if length $file->{buf};
-    sysseek($file->{fh}, 0, 0);
-    @$file{qw(pos buf)} = (0, '');
-  } elsif (!@st && defined $file->{rotating} && $tick - $file->{rotating} > $grace / $poll) {
-    # Signalled, but nginx never made a new file: give the file its name back, and
-    # do not rotate it again (the kubelet's eviction at sizeLimit says the rest).
-    warn "stream: nginx did not reopen $path within $grace seconds, rotation undone and stopped for this file\n";
-    my @moved = stat("$path.1");
-    rename("$path.1", $path) if @moved && $moved[1] == $file->{ino};
-    delete $file->{rotating};
-    $file->{no_rotation} = 1;
-  }
-  drain($path, $file) if $file;
-  if ($rotate_bytes && $file && $file->{pos} >= $rotate_bytes && !length $file->{buf}) {
+# Rotates a file read to its end that has grown past --rotate-bytes, unless
+# its last rotation is not done yet (the rotated copy's name is reused).
+sub rotate_where_due {
+  return unless $rotate_bytes;
+  for my $path (@paths) {
+    my $file = $current{$path} or next;
+    next if $file->{pos} < $rotate_bytes || length $file->{buf} || $file->{no_rotation} || $rotation{$path}
+      || grep { $_->{path} eq $path } @retired;
     rotate($path, $file);
   }
 }
 
+# ---------------------------------------------------------------- rounds
+
+# How much of a file this round may read, and whether reading that much means there is more.
+sub allowance {
+  my ($file) = @_;
+  return (ROUND_BYTES, 1) unless $stopping;
+  $file->{stop_size} //= (stat($file->{fh}))[7] // 0;
+  my $left = $file->{stop_size} - $file->{pos};
+  return $left < ROUND_BYTES ? ($left > 0 ? $left : 0, 0) : (ROUND_BYTES, 1);
+}
+
+# Notices a new, replaced, truncated or rewritten file, then reads some of it.
+# Returns true when the file has more to read than this round allowed.
+sub poll_path {
+  my ($path) = @_;
+  my $file = $current{$path};
+  my @st = stat($path);
+  if ($file && @st && ($st[0] != $file->{dev} || $st[1] != $file->{ino})) {
+    # Replaced: whoever still writes to the old file (nginx before it reopens)
+    # is read for rotateWait more seconds, before the new file.
+    my $ours = $rotation{$path} && $rotation{$path}{ino} == $file->{ino};
+    delete $rotation{$path};
+    push @retired, { path => $path, file => $file, until => now() + $grace, ours => $ours };
+    $file = $current{$path} = undef;
+    return 1;   # the old file is read first, in the next round
+  }
+  if (!$file) {
+    return 0 unless @st;
+    my ($new, $problem) = open_regular($path);
+    if (!$new) { report($path, $problem) if $problem; return 0 }
+    resolved($path);
+    $file = $current{$path} = $new;
+  } elsif (@st && ($st[7] < $file->{pos} || rewritten($file))) {
+    # Truncated (copytruncate), or truncated and written past the old position since the last look.
+    emit_partial($path, $file);
+    sysseek($file->{fh}, 0, 0);
+    @$file{qw(pos buf cut last)} = (0, '', 0, '');
+  } elsif (!@st && $rotation{$path} && now() > $rotation{$path}{until}) {
+    # Signalled, but the writer never made a new file: give the file its name
+    # back and do not rotate it again (the kubelet's eviction at sizeLimit says the rest).
+    warn "stream: the writer did not reopen $path within $grace seconds, rotation undone and stopped for this file\n";
+    rename("$path.1", $path) if same_file("$path.1", $file);
+    delete $rotation{$path};
+    $file->{no_rotation} = 1;
+  }
+  my ($limit, $more) = allowance($file);
+  return read_some($path, $file, $limit) >= $limit && $more;
+}
+
+# Closes a replaced file once it has been read to its end and rotateWait has
+# passed; deletes our own rotated copy once the writer has its new file.
+sub retire {
+  my ($old) = @_;
+  my ($path, $file) = @$old{qw(path file)};
+  emit_partial($path, $file);
+  flush_output();
+  if ($old->{ours} && same_file("$path.1", $file)) {
+    my @now = stat($path);
+    unlink("$path.1") if @now && !($now[0] == $file->{dev} && $now[1] == $file->{ino});
+  }
+  close $file->{fh};
+}
+
+# One round: the replaced files of each path first, oldest first, then the
+# file under the name; a newer file waits while an older one has more to read.
+sub round {
+  my $more = 0;
+  my %behind;
+  for my $old (@retired) {
+    if ($behind{$old->{path}}) { $old->{at_end} = 0; next }
+    my ($limit, $more_if_full) = allowance($old->{file});
+    my $read = read_some($old->{path}, $old->{file}, $limit);
+    $old->{at_end} = $read < $limit || !$more_if_full;
+    next if $old->{at_end};
+    $behind{$old->{path}} = 1;
+    $more = 1;
+  }
+  my @done = grep { $_->{at_end} && ($stopping ? 0 : now() > $_->{until}) } @retired;
+  if (@done) {
+    flush_output();
+    retire($_) for @done;
+    my %gone = map { ($_ => 1) } @done;
+    @retired = grep { !$gone{$_} } @retired;
+  }
+  for my $path (@paths) {
+    next if $behind{$path};
+    $more = 1 if poll_path($path);
+  }
+  return $more;
+}
+
 restore_state();
+my $stop_at;
 while (1) {
-  for my $old (@retired) { drain($old->{path}, $old->{file}) }
-  my @expired = grep { $stopping || $tick > $_->{until} } @retired;
-  @retired = grep { !$stopping && $tick <= $_->{until} } @retired;
-  for my $old (@expired) {
-    finish($old->{path}, $old->{file});
-    unlink("$old->{path}.1") if $rotate_bytes;
-  }
-  poll_path($_) for @ARGV;
-  if ($stopping) {
-    finish($_, $current{$_}) for grep { $current{$_} } @ARGV;
-    save_state();
-    exit 0;
-  }
+  my $more = round();
+  flush_output();
   save_state();
-  select(undef, undef, undef, $poll);
-  $tick++;
+  if ($stopping) {
+    $stop_at //= now() + $stop_within;
+    my $late = now() >= $stop_at;
+    if (!$more || $late) {
+      if ($late) {
+        warn "stream: stopping after $stop_within seconds with lines not yet printed; a restarted shipper goes on from here\n";
+      } else {
+        emit_partial($_->{path}, $_->{file}) for @retired;
+        emit_partial($_, $current{$_}) for grep { $current{$_} } @paths;
+      }
+      flush_output();
+      save_state();
+      exit 0;
+    }
+    next;
+  }
+  rotate_where_due();
+  select(undef, undef, undef, POLL) unless $more;
 }
