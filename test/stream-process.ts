@@ -10,7 +10,7 @@ import { LoggingSidecarPod, LogShipper, StreamShipperOptions } from '../lib';
 
 /** The shipper's bounds, as stream.pl and the README state them: bytes read of each file per round, per read(), and the longest line. */
 export const ROUND_BYTES = 1024 * 1024;
-export const READ_BYTES = 128 * 1024;
+export const READ_BYTES = 32 * 1024;
 export const MAX_LINE = 1024 * 1024;
 
 /** Longer than one poll (0.2 s) plus a busy machine's scheduling delays. */
@@ -108,6 +108,26 @@ export function tally(numbers: number[], count: number): { missing: number; repe
   for (let i = 1; i <= count; i++) if (!seen.has(i)) missing++;
   return { missing, repeats: numbers.length - firsts.length, firstSeenInOrder: firsts.every((n, i) => n === i + 1) };
 }
+
+/**
+ * A stand-in for nginx: named like nginx's master process (the shipper finds it
+ * by that name in /proc), it writes numbered lines of 211 bytes at about
+ * 0.8 MiB/s and reopens its log on SIGUSR1 (or, with REOPEN=no, ignores the
+ * signal as a hung nginx would). Arguments: the log, the number of lines, yes|no.
+ */
+export const FAKE_NGINX = String.raw`
+  $0 = 'nginx: master process nginx -g daemon off;';
+  my ($path, $count, $reopens) = @ARGV;
+  my $reopen = 0;
+  $SIG{USR1} = $reopens eq 'yes' ? sub { $reopen = 1 } : 'IGNORE';
+  open(my $log, '>>', $path) or die $!;
+  $log->autoflush(1);
+  for my $i (1 .. $count) {
+    if ($reopen) { close $log; open($log, '>>', $path) or die $!; $log->autoflush(1); $reopen = 0 }
+    printf $log "line %06d %s\n", $i, 'x' x 198;
+    select(undef, undef, undef, 0.005) if $i % 20 == 0;
+  }
+  sleep 3600;`;
 
 export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 

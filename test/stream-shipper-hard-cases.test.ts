@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Size } from 'cdk8s';
-import { append, numbered, numbersOf, READ_BYTES, ROUND_BYTES, POLL_SLACK_MS, scratch, sleep, startShipper, streamCommand, tally, waitFor } from './stream-process';
+import { append, FAKE_NGINX, numbered, numbersOf, READ_BYTES, ROUND_BYTES, POLL_SLACK_MS, scratch, sleep, startShipper, streamCommand, tally, waitFor } from './stream-process';
 
 // The stream shipper under what an adversarial operator does to it: SIGKILL at
 // any point of a rotation or a burst, a busy file beside a quiet one, SIGTERM
@@ -13,22 +13,6 @@ import { append, numbered, numbersOf, READ_BYTES, ROUND_BYTES, POLL_SLACK_MS, sc
 
 
 describe('rotation survives a SIGKILL at any point of it', () => {
-  // A stand-in for nginx (named like its master process, which the shipper
-  // looks for): numbered lines of 211 bytes at about 0.8 MiB/s, reopening its
-  // log on SIGUSR1 or, with REOPEN=no, ignoring it as a hung nginx would.
-  const FAKE_NGINX = String.raw`
-    $0 = 'nginx: master process nginx -g daemon off;';
-    my ($path, $count, $reopens) = @ARGV;
-    my $reopen = 0;
-    $SIG{USR1} = $reopens eq 'yes' ? sub { $reopen = 1 } : 'IGNORE';
-    open(my $log, '>>', $path) or die $!;
-    $log->autoflush(1);
-    for my $i (1 .. $count) {
-      if ($reopen) { close $log; open($log, '>>', $path) or die $!; $log->autoflush(1); $reopen = 0 }
-      printf $log "line %06d %s\n", $i, 'x' x 198;
-      select(undef, undef, undef, 0.005) if $i % 20 == 0;
-    }
-    sleep 3600;`;
 
   /** Delays between kills, from 0.05 s to 1.5 s, the same in every run. */
   const KILL_DELAYS = Array.from({ length: 14 }, (_, i) => (0.05 + ((i * 7919) % 29) * 0.05).toFixed(2));

@@ -36,13 +36,13 @@ test('a SIGKILL during a burst prints again at most one round: 1 MiB of each fil
   const total = 400000; // 40 MB of 100-byte lines
   fs.writeFileSync(access, '');
   const first = startShipper(streamCommand(dir, ['access.log']), { stopSignal: 'SIGKILL' });
-  await sleep(POLL_SLACK_MS);
-  await perl(BURST_WRITER, [access, String(total), '100']).done;
   let printed = 0;
   first.child.stdout!.on('data', (chunk: Buffer) => {
     printed += chunk.length;
     if (printed > 10 * 1024 * 1024) first.child.kill('SIGKILL');
   });
+  await sleep(POLL_SLACK_MS);
+  await perl(BURST_WRITER, [access, String(total), '100']).done;
   await first.exited;
   const second = started(startShipper(streamCommand(dir, ['access.log'])));
   await waitFor(() => new Set([...numbersOf(first.lines()), ...numbersOf(second.lines())]).size >= total, 'every line', 20000);

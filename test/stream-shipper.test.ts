@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Size } from 'cdk8s';
-import { append, numbered, POLL_SLACK_MS, scratch, Shipper, sleep, startShipper, streamCommand, waitFor } from './stream-process';
+import { append, FAKE_NGINX, numbered, POLL_SLACK_MS, scratch, Shipper, sleep, startShipper, streamCommand, waitFor } from './stream-process';
 
 // Runs the stream shipper's real command (perl, as in ubuntu:latest) against
 // files this test writes, grows, truncates and rotates, and checks that every
@@ -132,22 +132,6 @@ describe('a restarted shipper goes on where the last one stopped', () => {
 });
 
 describe('rotation by the shipper', () => {
-  // A stand-in for nginx: named like nginx's master process (the shipper finds it
-  // by that name in /proc), it writes numbered lines and reopens its log on SIGUSR1
-  // (or, with REOPEN=no, ignores the signal as a hung nginx would).
-  const FAKE_NGINX = String.raw`
-    $0 = 'nginx: master process nginx -g daemon off;';
-    my ($path, $count, $reopens) = @ARGV;
-    my $reopen = 0;
-    $SIG{USR1} = $reopens eq 'yes' ? sub { $reopen = 1 } : 'IGNORE';
-    open(my $log, '>>', $path) or die $!;
-    $log->autoflush(1);
-    for my $i (1 .. $count) {
-      if ($reopen) { close $log; open($log, '>>', $path) or die $!; $log->autoflush(1); $reopen = 0 }
-      printf $log "line %06d %s\n", $i, 'x' x 200;
-      select(undef, undef, undef, 0.005) if $i % 20 == 0;
-    }
-    sleep 3600;`;
 
   /**
    * The shipper and the fake nginx in a new PID namespace, as containers of a pod with
