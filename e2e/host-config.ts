@@ -8,7 +8,7 @@ import * as path from 'path';
  * scripts/setup-podman.sh left a registry mirror in
  * /etc/containers/registries.conf.d/ after `npm run e2e`, so a plain
  * `podman pull nginx` on that machine was sent to a loopback registry that no
- * longer ran (issue 12). The e2e now configures podman for itself only
+ * longer ran. The e2e now configures podman for itself only
  * (e2e/podman-config.ts); this fingerprint turns "nothing global changed" into
  * a check: taken when the run starts, compared when it ends on every exit path.
  *

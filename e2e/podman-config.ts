@@ -6,8 +6,8 @@ import { IMAGES, mirrorRepository, REGISTRY, repositoryOf } from './config';
 /**
  * podman's configuration for one run of the e2e (or the bench), in a directory
  * of its own that is removed when the process exits: nothing is written under
- * /etc/containers (issue 12: a registry mirror left there sent every later
- * `podman pull nginx` on the machine to a loopback registry that no longer ran).
+ * /etc/containers (a registry mirror left there would send every later
+ * `podman pull nginx` on the machine to a loopback registry that no longer runs).
  *
  * Every podman the e2e starts (directly, from e2e/build-standins.sh, and the
  * cleanup command conmon runs) inherits the two variables set here:

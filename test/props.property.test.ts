@@ -157,7 +157,7 @@ describe('the validator and the construct agree on names', () => {
   });
 });
 
-describe('bad input the construct now refuses (found by the tests of issue 5)', () => {
+describe('bad input the construct refuses, found by the property tests', () => {
   test.each([
     ['a negative cpu request without a limit', { webResources: { cpu: { request: kplus.Cpu.millis(-5) } } },
       'webResources.cpu.request must be a CPU quantity such as "250m" or "0.5", got "-5m"'],
