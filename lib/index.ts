@@ -1,4 +1,7 @@
 export * from './logging-sidecar-pod';
+export * from './logging-sidecar-deployment';
+export type { WebServerAndSidecarOptions } from './web-server-and-sidecar-options';
+export type { PodSpecOptions } from './pod-spec-options';
 export * from './logging-sidecar';
 export * from './log-shipper';
 export * from './log-reopen';

@@ -11,6 +11,11 @@ export function shareProcessNamespace(workload: kplus.AbstractPod): void {
   ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPath(workload)}/shareProcessNamespace`, true));
 }
 
+/** `nodeSelector`, which cdk8s-plus has no prop for (its `scheduling` writes node affinity instead). */
+export function addNodeSelector(workload: kplus.AbstractPod, nodeSelector: { [label: string]: string }): void {
+  ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPath(workload)}/nodeSelector`, { ...nodeSelector }));
+}
+
 /**
  * Declares `ports` on `container` in the manifest only, by index (containers are only ever appended): as cdk8s-plus
  * ports, Deployment.exposeViaService() would expose them beside the workload's own and throw when one of those is

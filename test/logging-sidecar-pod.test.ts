@@ -158,12 +158,12 @@ describe('reuse from another chart', () => {
     expect(pods[0].spec.containers[1].command[2]).toMatch(/\/var\/log\/nginx\/access.log .*sleep 30/);
   });
 
-  test('two pods with the same podName in one chart are left to the user to rename', () => {
-    // Names are the user's to choose; the construct ids differ, so cdk8s itself is fine.
+  test('two pods with the same podName in one chart fail synth, naming both', () => {
     const chart = Testing.chart();
     new LoggingSidecarPod(chart, 'A');
     new LoggingSidecarPod(chart, 'B');
-    expect(Testing.synth(chart).map(p => p.metadata.name)).toEqual(['webserver', 'webserver']);
+    expect(() => Testing.synth(chart)).toThrow('Pod "webserver" with no namespace (the namespace kubectl applies it to) is defined twice, '
+      + 'at test/A and at test/B: applied, the second would replace the first; give one of them another name');
   });
 
   test('two constructs with the same id in one scope are refused by constructs', () => {

@@ -1,0 +1,209 @@
+import { ApiObjectMetadata, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { LoggingSidecar } from './logging-sidecar';
+import { METADATA, validateMetadata } from './metadata-checks';
+import { applyPodSpecOptions, POD_SPEC_OPTION_TYPES, PodSpecOptions, podSpecProps, validatePodSpecOptions } from './pod-spec-options';
+import { checkProps, DURATION, FieldTypes, NUMBER, STRING, typeOf } from './runtime-types';
+import { checkUniqueObjectNames } from './unique-object-names';
+import { show, validateDnsLabel, validateDnsSubdomain, validatePort, validateWholeSeconds } from './validation';
+import { addWebServerAndSidecar, podSecurityContext } from './web-server-and-sidecar';
+import { resolveWebServerAndSidecar, WEB_SERVER_AND_SIDECAR_TYPES, WebServerAndSidecarOptions } from './web-server-and-sidecar-options';
+
+/**
+ * Properties of a `LoggingSidecarDeployment`: the web server and sidecar
+ * options and the pod-level options of `LoggingSidecarPod`, and how many
+ * replicas run and how they are replaced.
+ */
+export interface LoggingSidecarDeploymentProps extends WebServerAndSidecarOptions, PodSpecOptions {
+  /**
+   * Name of the Deployment (`metadata.name`); its pods are named after it.
+   * @default 'webserver'
+   */
+  readonly deploymentName?: string;
+
+  /**
+   * Labels, annotations and namespace of the Deployment. The name is `deploymentName`.
+   * @default - the chart's namespace and labels
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Labels and annotations of the pods (the pod template's metadata).
+   * @default - cdk8s-plus's selector label only
+   */
+  readonly podMetadata?: ApiObjectMetadata;
+
+  /**
+   * Number of pods.
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * How pods are replaced on a change, such as `DeploymentStrategy.recreate()`.
+   * @default - rolling update with maxSurge and maxUnavailable of 25%
+   */
+  readonly strategy?: kplus.DeploymentStrategy;
+
+  /**
+   * How long a new pod must be ready before it counts as available, in whole seconds.
+   * @default Duration.seconds(0)
+   */
+  readonly minReady?: Duration;
+
+  /**
+   * How long a rollout may go without progress before it is reported failed, in whole seconds.
+   * @default Duration.seconds(600)
+   */
+  readonly progressDeadline?: Duration;
+}
+
+/** Options of `LoggingSidecarDeployment.exposeViaService()`. */
+export interface LoggingSidecarServiceOptions {
+  /**
+   * Name of the Service.
+   * @default - the Deployment's name
+   */
+  readonly name?: string;
+
+  /**
+   * Port the Service listens on; it forwards to the web server's port.
+   * @default 80
+   */
+  readonly port?: number;
+
+  /**
+   * Type of the Service.
+   * @default ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: kplus.ServiceType;
+}
+
+/**
+ * A Deployment of pods that each run the web server and its log sidecar, with
+ * the same defaults as `LoggingSidecarPod`: resources, probes (`healthChecks`),
+ * the hardened image with its `/tmp`, and every shipper.
+ *
+ * The underlying cdk8s-plus objects are exposed as on `LoggingSidecarPod`:
+ * `deployment`, `webContainer`, `sidecarContainer`, `logVolume` and `sidecar`.
+ */
+export class LoggingSidecarDeployment extends Construct {
+  /** The Deployment; its construct id is `Resource`. */
+  public readonly deployment: kplus.Deployment;
+  /** The web server container. */
+  public readonly webContainer: kplus.Container;
+  /** The sidecar: its container, volume and shipper. */
+  public readonly sidecar: LoggingSidecar;
+  /** The container that reads the log files. */
+  public readonly sidecarContainer: kplus.Container;
+  /** The emptyDir volume shared by both containers. */
+  public readonly logVolume: kplus.Volume;
+  /** The directory both containers mount the shared volume at. */
+  public readonly logDirectory: string;
+  /** Whether the pods meet the "restricted" Pod Security Standard. */
+  public readonly hardened: boolean;
+  /** The port the web server listens on. */
+  public readonly webPort: number;
+
+  constructor(scope: Construct, id: string, props: LoggingSidecarDeploymentProps = {}) {
+    super(scope, id);
+    checkProps('LoggingSidecarDeployment props', props, PROP_TYPES);
+
+    const deploymentName = props.deploymentName ?? 'webserver';
+    validateDnsSubdomain('deploymentName', deploymentName);
+    validateMetadata('metadata', props.metadata ?? {}, 'deploymentName');
+    validatePodMetadata(props.podMetadata ?? {});
+    if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 0 || props.replicas > MAX_INT32)) {
+      throw new Error(`replicas must be a whole number from 0 to ${MAX_INT32}, got ${show(props.replicas)}`);
+    }
+    if (props.minReady !== undefined) {
+      validateWholeSeconds('minReady', props.minReady, MAX_INT32);
+    }
+    if (props.progressDeadline !== undefined) {
+      validateWholeSeconds('progressDeadline', props.progressDeadline, MAX_INT32);
+    }
+    if (props.minReady !== undefined && props.progressDeadline !== undefined
+      && props.progressDeadline.toSeconds() <= props.minReady.toSeconds()) {
+      throw new Error(`progressDeadline must be longer than minReady, got ${props.progressDeadline.toSeconds()} seconds `
+        + `and minReady ${props.minReady.toSeconds()} seconds`);
+    }
+    const options = resolveWebServerAndSidecar(props);
+    validatePodSpecOptions(props, { logVolume: props.volumeName ?? 'shared-logs', others: options.webVolumeNames });
+
+    this.hardened = options.hardened;
+    this.webPort = options.webPort;
+    this.deployment = new kplus.Deployment(this, 'Resource', {
+      ...podSpecProps(props),
+      metadata: { ...props.metadata, name: deploymentName },
+      podMetadata: props.podMetadata,
+      replicas: props.replicas,
+      strategy: props.strategy,
+      minReady: props.minReady,
+      progressDeadline: props.progressDeadline,
+      securityContext: podSecurityContext(this.hardened),
+    });
+    applyPodSpecOptions(this.deployment, props);
+    const { webContainer, sidecar } = addWebServerAndSidecar(this, this.deployment, options);
+    this.webContainer = webContainer;
+    this.sidecar = sidecar;
+    this.sidecarContainer = sidecar.container;
+    this.logVolume = sidecar.logVolume;
+    this.logDirectory = sidecar.logDirectory;
+    checkUniqueObjectNames(this);
+  }
+
+  /** The log files the sidecar reads, relative to `logDirectory`. */
+  public get logFiles(): string[] {
+    return this.sidecar.logFiles;
+  }
+
+  /**
+   * A Service in front of the web server's port only (the port named `http`):
+   * the shipper's ports, such as Fluent Bit's metrics, stay inside the pod.
+   */
+  public exposeViaService(options: LoggingSidecarServiceOptions = {}): kplus.Service {
+    checkProps('LoggingSidecarDeployment.exposeViaService() options', options, SERVICE_OPTION_TYPES);
+    const name = options.name ?? this.deployment.name;
+    validateDnsLabel('exposeViaService() name', name);
+    const port = options.port ?? 80;
+    validatePort('exposeViaService() port', port);
+    return this.deployment.exposeViaService({
+      name,
+      serviceType: options.serviceType,
+      ports: [{ port, targetPort: this.webPort, name: 'http' }],
+    });
+  }
+}
+
+const MAX_INT32 = 2147483647;
+
+const PROP_TYPES: FieldTypes<LoggingSidecarDeploymentProps> = {
+  ...WEB_SERVER_AND_SIDECAR_TYPES,
+  ...POD_SPEC_OPTION_TYPES,
+  deploymentName: STRING,
+  metadata: METADATA,
+  podMetadata: METADATA,
+  replicas: NUMBER,
+  strategy: typeOf('be a DeploymentStrategy (such as DeploymentStrategy.recreate())', value =>
+    typeof value === 'object' && value !== null && typeof (value as { _toKube?: unknown })._toKube === 'function'),
+  minReady: DURATION,
+  progressDeadline: DURATION,
+};
+
+const SERVICE_OPTION_TYPES: FieldTypes<LoggingSidecarServiceOptions> = {
+  name: STRING,
+  port: NUMBER,
+  serviceType: typeOf(`be a ServiceType (${Object.values(kplus.ServiceType).join(', ')})`,
+    value => Object.values<unknown>(kplus.ServiceType).includes(value)),
+};
+
+/** The pod template's labels and annotations; it has no name or namespace of its own. */
+function validatePodMetadata(podMetadata: ApiObjectMetadata): void {
+  for (const field of ['name', 'namespace'] as const) {
+    if (podMetadata[field] !== undefined) {
+      throw new Error(`podMetadata.${field} must not be set, the pods take theirs from the Deployment, got ${show(podMetadata[field])}`);
+    }
+  }
+  validateMetadata('podMetadata', podMetadata, 'deploymentName');
+}

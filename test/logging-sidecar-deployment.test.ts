@@ -1,0 +1,133 @@
+import { Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { LoggingSidecar, LoggingSidecarDeployment, LoggingSidecarDeploymentProps, LoggingSidecarPod, LogShipper } from '../lib';
+
+function synth(props?: LoggingSidecarDeploymentProps, expose?: (d: LoggingSidecarDeployment) => void): { deployment: any; service?: any; all: any[] } {
+  const chart = Testing.chart();
+  const construct = new LoggingSidecarDeployment(chart, 'web', props);
+  expose?.(construct);
+  const all = Testing.synth(chart);
+  return { deployment: all.find(o => o.kind === 'Deployment'), service: all.find(o => o.kind === 'Service'), all };
+}
+
+/** The pod spec LoggingSidecarPod makes from the same props. */
+function podSpec(props: LoggingSidecarDeploymentProps = {}): any {
+  const chart = Testing.chart();
+  const { deploymentName: _name, replicas: _r, strategy: _s, minReady: _m, progressDeadline: _p, podMetadata: _pm, ...podProps } = props;
+  new LoggingSidecarPod(chart, 'web', podProps);
+  return Testing.synth(chart).find(o => o.kind === 'Pod').spec;
+}
+
+describe('the same pod as LoggingSidecarPod, replicated', () => {
+  test.each([
+    ['the seed\'s defaults', {}],
+    ['hardened, with health checks', { hardened: true, healthChecks: true }],
+    ['the stream shipper rotating in a size-limited volume', { shipper: LogShipper.stream(), volumeSizeLimit: Size.mebibytes(64) }],
+    ['a native Fluent Bit sidecar', { shipper: LogShipper.fluentBit(), nativeSidecar: true }],
+  ] as Array<[string, LoggingSidecarDeploymentProps]>)('%s: containers, init containers, volumes and security context are the Pod\'s', (_, props) => {
+    const template = synth(props).deployment.spec.template.spec;
+    const pod = podSpec(props);
+    for (const field of ['containers', 'initContainers', 'volumes', 'securityContext', 'shareProcessNamespace', 'automountServiceAccountToken']) {
+      expect([field, template[field]]).toEqual([field, pod[field]]);
+    }
+  });
+
+  test('defaults: named webserver, 2 replicas, rolling update, and nginx with the seed\'s resources', () => {
+    const { deployment, all } = synth();
+    expect(all.map(o => o.kind)).toEqual(['Deployment']);
+    expect(deployment.metadata.name).toBe('webserver');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+    const [nginx, sidecar] = deployment.spec.template.spec.containers;
+    expect([nginx.name, nginx.image, nginx.resources.limits]).toEqual(['nginx-container', 'nginx:latest', { cpu: '500m', memory: '128Mi' }]);
+    expect(sidecar.name).toBe('sidecar-container');
+    expect(deployment.spec.selector.matchLabels).toEqual({ 'cdk8s.io/metadata.addr': expect.any(String) });
+    expect(deployment.spec.template.metadata.labels).toEqual(deployment.spec.selector.matchLabels);
+  });
+
+  test('replicas, strategy, minReady, progressDeadline, metadata and podMetadata', () => {
+    const { deployment } = synth({
+      deploymentName: 'shop-web',
+      replicas: 5,
+      strategy: kplus.DeploymentStrategy.recreate(),
+      minReady: Duration.seconds(10),
+      progressDeadline: Duration.minutes(5),
+      metadata: { namespace: 'shop', labels: { tier: 'web' } },
+      podMetadata: { annotations: { 'prometheus.io/scrape': 'false' }, labels: { tier: 'web' } },
+    });
+    expect(deployment.metadata).toEqual(expect.objectContaining({ name: 'shop-web', namespace: 'shop', labels: { tier: 'web' } }));
+    expect(deployment.spec).toEqual(expect.objectContaining({ replicas: 5, strategy: { type: 'Recreate' }, minReadySeconds: 10, progressDeadlineSeconds: 300 }));
+    expect(deployment.spec.template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'false' });
+    expect(deployment.spec.template.metadata.labels.tier).toBe('web');
+  });
+
+  test('a Fluent Bit configuration change rolls the pods: the template carries its hash', () => {
+    const { deployment } = synth({ shipper: LogShipper.fluentBit() });
+    expect(deployment.spec.template.metadata.annotations[LoggingSidecar.CONFIG_HASH_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('the cdk8s-plus objects are exposed', () => {
+    const construct = new LoggingSidecarDeployment(Testing.chart(), 'web', { hardened: true });
+    expect(construct.deployment).toBeInstanceOf(kplus.Deployment);
+    expect(construct.deployment.containers).toEqual([construct.webContainer, construct.sidecarContainer]);
+    expect([construct.logDirectory, construct.logFiles, construct.hardened, construct.webPort, construct.logVolume.name])
+      .toEqual(['/var/log/nginx', ['access.log', 'error.log'], true, 8080, 'shared-logs']);
+  });
+});
+
+describe('exposeViaService()', () => {
+  test('a Service for the web port only, named after the Deployment, selecting its pods', () => {
+    const { deployment, service } = synth({ shipper: LogShipper.fluentBit() }, d => d.exposeViaService());
+    // Fluent Bit's metrics port is declared on the sidecar, but not exposed.
+    expect(deployment.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort))).toEqual([80, 2020]);
+    expect(service.metadata.name).toBe('webserver');
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 80 }]);
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.selector).toEqual(deployment.spec.template.metadata.labels);
+  });
+
+  test('hardened: port 80 forwards to nginx\'s 8080; name, port and type can be set', () => {
+    const { service } = synth({ hardened: true }, d => d.exposeViaService({ name: 'shop', port: 8000, serviceType: kplus.ServiceType.NODE_PORT }));
+    expect(service.metadata.name).toBe('shop');
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 8080 }]);
+    expect(service.spec.type).toBe('NodePort');
+  });
+
+  test.each([
+    ['port 0', { port: 0 }, 'exposeViaService() port must be a whole number from 1 to 65535, got 0'],
+    ['a name that is no DNS label', { name: 'shop.web' }, 'exposeViaService() name must be a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit), got "shop.web"'],
+    ['an unknown service type', { serviceType: 'Public' }, 'serviceType must be a ServiceType (ClusterIP, NodePort, LoadBalancer, ExternalName), got "Public"'],
+    ['a port of the wrong type', { port: '80' }, 'port must be a number, got "80"'],
+  ] as Array<[string, any, string]>)('fails on %s', (_, options, message) => {
+    const construct = new LoggingSidecarDeployment(Testing.chart(), 'web');
+    expect(() => construct.exposeViaService(options)).toThrow(message);
+  });
+
+  test('fails on a deploymentName that is no DNS label, since the Service takes it', () => {
+    const construct = new LoggingSidecarDeployment(Testing.chart(), 'web', { deploymentName: 'shop.web' });
+    expect(() => construct.exposeViaService()).toThrow('exposeViaService() name must be a DNS-1123 label');
+    expect(construct.exposeViaService({ name: 'shop-web' }).name).toBe('shop-web');
+  });
+});
+
+describe('bad input', () => {
+  test.each([
+    ['deploymentName', { deploymentName: 'Shop' }, 'deploymentName must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit), got "Shop"'],
+    ['metadata.name', { metadata: { name: 'x' } }, 'metadata.name must not be set, the name is deploymentName, got "x"'],
+    ['podMetadata.namespace', { podMetadata: { namespace: 'shop' } }, 'podMetadata.namespace must not be set, the pods take theirs from the Deployment, got "shop"'],
+    ['a podMetadata label', { podMetadata: { labels: { tier: 'web tier' } } }, 'podMetadata.labels["tier"] must be a label value'],
+    ['negative replicas', { replicas: -1 }, 'replicas must be a whole number from 0 to 2147483647, got -1'],
+    ['fractional replicas', { replicas: 1.5 }, 'replicas must be a whole number from 0 to 2147483647, got 1.5'],
+    ['replicas of the wrong type', { replicas: '3' }, 'replicas must be a number, got "3"'],
+    ['strategy of the wrong type', { strategy: 'Recreate' }, 'strategy must be a DeploymentStrategy (such as DeploymentStrategy.recreate()), got "Recreate"'],
+    ['fractional minReady', { minReady: Duration.millis(500) }, 'minReady must be a whole number of seconds, got 500 millis'],
+    ['progressDeadline not longer than minReady', { minReady: Duration.seconds(60), progressDeadline: Duration.seconds(60) },
+      'progressDeadline must be longer than minReady, got 60 seconds and minReady 60 seconds'],
+    ['a web server option', { webPort: 70000 }, 'webPort must be a whole number from 1 to 65535, got 70000'],
+    ['a pod-level option', { nodeSelector: { pool: 'a b' } }, 'nodeSelector["pool"] must be a label value'],
+  ] as Array<[string, any, string]>)('fails on %s', (_, props, message) => {
+    const chart = Testing.chart();
+    expect(() => new LoggingSidecarDeployment(chart, 'web', props)).toThrow(message);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+});
