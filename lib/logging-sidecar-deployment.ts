@@ -123,10 +123,15 @@ export class LoggingSidecarDeployment extends Construct {
     if (props.progressDeadline !== undefined) {
       validateWholeSeconds('progressDeadline', props.progressDeadline, MAX_INT32);
     }
+    // The API server refuses a deadline a new pod could not meet even when ready at once.
     if (props.minReady !== undefined && props.progressDeadline !== undefined
       && props.progressDeadline.toSeconds() <= props.minReady.toSeconds()) {
       throw new Error(`progressDeadline must be longer than minReady, got ${props.progressDeadline.toSeconds()} seconds `
         + `and minReady ${props.minReady.toSeconds()} seconds`);
+    }
+    if (props.minReady !== undefined && props.progressDeadline === undefined && props.minReady.toSeconds() >= DEFAULT_PROGRESS_DEADLINE_SECONDS) {
+      throw new Error(`minReady must be shorter than progressDeadline (${DEFAULT_PROGRESS_DEADLINE_SECONDS} seconds by default), `
+        + `got ${props.minReady.toSeconds()} seconds`);
     }
     const options = resolveWebServerAndSidecar(props);
     validatePodSpecOptions(props, { logVolume: props.volumeName ?? 'shared-logs', others: options.webVolumeNames });
@@ -177,6 +182,8 @@ export class LoggingSidecarDeployment extends Construct {
 }
 
 const MAX_INT32 = 2147483647;
+/** cdk8s-plus's and Kubernetes's default `progressDeadline`. */
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
 const PROP_TYPES: FieldTypes<LoggingSidecarDeploymentProps> = {
   ...WEB_SERVER_AND_SIDECAR_TYPES,

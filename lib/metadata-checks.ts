@@ -1,6 +1,6 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { mapOf, RuntimeType, shape, STRING, STRINGS } from './runtime-types';
-import { show, validateDnsLabel, validateDnsSubdomain, validateReadBackAsWritten } from './validation';
+import { show, validateDnsLabel, validateReadBackAsWritten } from './validation';
 
 // Checks of object metadata as the API server applies them: label keys and
 // values, annotation keys, finalizer names and the namespace. A manifest that
@@ -9,6 +9,7 @@ import { show, validateDnsLabel, validateDnsSubdomain, validateReadBackAsWritten
 
 // The name part of a qualified name: what labels, annotations and finalizers share.
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** The runtime type of `metadata` props: the fields checked here, anything else as cdk8s takes it. */
 export const METADATA: RuntimeType = shape<Pick<ApiObjectMetadata, 'labels' | 'annotations' | 'namespace' | 'finalizers' | 'name'>>(
@@ -64,8 +65,9 @@ export function validateQualifiedName(prop: string, value: string): void {
     throw new Error(`${prop} must be a qualified name (an optional DNS subdomain prefix and '/', then at most 63 letters, `
       + `digits, '-', '_' and '.', starting and ending with a letter or digit), got ${show(value)}`);
   }
-  if (prefix !== undefined) {
-    validateDnsSubdomain(`${prop} prefix`, prefix);
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_1123_SUBDOMAIN.test(prefix))) {
+    throw new Error(`${prop} must have a DNS-1123 subdomain before its '/' (at most 253 lowercase letters, digits, '-' and '.', `
+      + `starting and ending with a letter or digit), got ${show(value)}`);
   }
   validateReadBackAsWritten(prop, value);
 }

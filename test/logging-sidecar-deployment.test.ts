@@ -123,6 +123,7 @@ describe('bad input', () => {
     ['fractional minReady', { minReady: Duration.millis(500) }, 'minReady must be a whole number of seconds, got 500 millis'],
     ['progressDeadline not longer than minReady', { minReady: Duration.seconds(60), progressDeadline: Duration.seconds(60) },
       'progressDeadline must be longer than minReady, got 60 seconds and minReady 60 seconds'],
+    ['minReady not shorter than the default progressDeadline', { minReady: Duration.minutes(10) }, 'minReady must be shorter than progressDeadline (600 seconds by default), got 600 seconds'],
     ['a web server option', { webPort: 70000 }, 'webPort must be a whole number from 1 to 65535, got 70000'],
     ['a pod-level option', { nodeSelector: { pool: 'a b' } }, 'nodeSelector["pool"] must be a label value'],
   ] as Array<[string, any, string]>)('fails on %s', (_, props, message) => {

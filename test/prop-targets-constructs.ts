@@ -3,7 +3,7 @@
 import { Chart, Cron, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { FluentBitParser, LoggingSidecar, LoggingSidecarPod, LoggingSidecarPodProps, LoggingSidecarProps, LogReopen, LogShipper } from '../lib';
+import { FluentBitParser, LoggingSidecar, LoggingSidecarDeployment, LoggingSidecarPod, LoggingSidecarPodProps, LoggingSidecarProps, LogReopen, LogShipper } from '../lib';
 import { asciiLike, dnsLike, imageLike, pathLike } from './edge-value-arbitraries';
 import { AS_IS, CPUS, DURATIONS, GIBIBYTES, KIBIBYTES, MEBIBYTES, numberProp, ports, PropGroup, SECONDS, SIZES, stringProp, whole } from './prop-targets';
 
@@ -43,6 +43,37 @@ const podGroup: PropGroup = {
     numberProp('volumeSizeLimit', SIZES, (chart, volumeSizeLimit) =>
       pod({ shipper: LogShipper.stream(), rotateLogsAt: Size.mebibytes(1), volumeSizeLimit })(chart), wholeMebibytes),
     numberProp('rotateLogsAt', SIZES, (chart, rotateLogsAt) => pod({ shipper: LogShipper.stream(), rotateLogsAt })(chart), wholeKibibytes),
+  ],
+};
+
+/** A label key: plain, with a prefix, or made of special pieces. */
+const labelKeyLike = fc.oneof(dnsLike, fc.tuple(dnsLike, dnsLike).map(([prefix, name]) => `${prefix}/${name}`), asciiLike);
+
+const podLevelGroup: PropGroup = {
+  name: 'LoggingSidecarPod pod-level props',
+  targets: [
+    stringProp('metadata.namespace', dnsLike, (chart, namespace) => pod({ metadata: { namespace } })(chart)),
+    stringProp('metadata.labels key', labelKeyLike, (chart, key) => pod({ metadata: { labels: { [key]: 'web' } } })(chart)),
+    stringProp('metadata.labels["team"]', fc.oneof(dnsLike, asciiLike), (chart, value) => pod({ metadata: { labels: { team: value } } })(chart)),
+    stringProp('metadata.annotations key', labelKeyLike, (chart, key) => pod({ metadata: { annotations: { [key]: 'web' } } })(chart)),
+    stringProp('metadata.annotations["note"]', asciiLike, (chart, value) => pod({ metadata: { annotations: { note: value } } })(chart)),
+    stringProp('nodeSelector["pool"]', fc.oneof(dnsLike, asciiLike), (chart, value) => pod({ nodeSelector: { pool: value } })(chart)),
+    stringProp('dns.hostname', dnsLike, (chart, hostname) => pod({ dns: { hostname } })(chart)),
+    stringProp('dns.searches[0]', dnsLike, (chart, domain) => pod({ dns: { searches: [domain] } })(chart)),
+    stringProp('hostAliases[0].ip', fc.oneof(asciiLike, fc.constantFrom('10.0.0.1', '::1', 'fd00::10')), (chart, ip) => pod({ hostAliases: [{ ip, hostnames: ['db.local'] }] })(chart)),
+    stringProp('hostAliases[0].hostnames[0]', dnsLike, (chart, hostname) => pod({ hostAliases: [{ ip: '10.0.0.1', hostnames: [hostname] }] })(chart)),
+    numberProp('terminationGracePeriod', DURATIONS, (chart, terminationGracePeriod) => pod({ terminationGracePeriod })(chart), seconds),
+  ],
+};
+
+const deploymentGroup: PropGroup = {
+  name: 'LoggingSidecarDeployment',
+  targets: [
+    stringProp('deploymentName', dnsLike, (chart, deploymentName) => new LoggingSidecarDeployment(chart, 'web', { deploymentName })),
+    stringProp('exposeViaService() name', dnsLike, (chart, name) => new LoggingSidecarDeployment(chart, 'web').exposeViaService({ name })),
+    numberProp('replicas', [AS_IS], (chart, replicas) => new LoggingSidecarDeployment(chart, 'web', { replicas }), () => fc.integer({ min: 0, max: 1000 })),
+    numberProp('minReady', DURATIONS, (chart, minReady) => new LoggingSidecarDeployment(chart, 'web', { minReady }), seconds),
+    numberProp('exposeViaService() port', [AS_IS], (chart, port) => new LoggingSidecarDeployment(chart, 'web').exposeViaService({ port }), ports),
   ],
 };
 
@@ -154,4 +185,4 @@ const fluentBitGroup: PropGroup = {
   ],
 };
 
-export const CONSTRUCT_GROUPS: PropGroup[] = [podGroup, sidecarGroup, logReopenGroup, catLoopGroup, streamGroup, customGroup, fluentBitGroup];
+export const CONSTRUCT_GROUPS: PropGroup[] = [podGroup, podLevelGroup, deploymentGroup, sidecarGroup, logReopenGroup, catLoopGroup, streamGroup, customGroup, fluentBitGroup];
