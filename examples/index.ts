@@ -4,9 +4,10 @@ import { ElasticsearchChart } from './elasticsearch';
 import { FluentBitLokiChart } from './fluent-bit-loki';
 import { HardenedStreamingChart } from './hardened-streaming';
 import { LokiTlsChart } from './loki-tls';
+import { ReplicatedChart } from './replicated';
 import { SplunkChart } from './splunk';
 
-export { ElasticsearchChart, FluentBitLokiChart, HardenedStreamingChart, LokiTlsChart, SplunkChart };
+export { ElasticsearchChart, FluentBitLokiChart, HardenedStreamingChart, LokiTlsChart, ReplicatedChart, SplunkChart };
 
 /** Synthesizes every example into `<outdir>/examples/<name>.k8s.yaml`. */
 export function synthExamples(outdir: string): void {
@@ -16,5 +17,6 @@ export function synthExamples(outdir: string): void {
   new LokiTlsChart(app, 'loki-tls');
   new ElasticsearchChart(app, 'elasticsearch');
   new SplunkChart(app, 'splunk');
+  new ReplicatedChart(app, 'replicated');
   app.synth();
 }

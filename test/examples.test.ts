@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { ElasticsearchChart, FluentBitLokiChart, HardenedStreamingChart, LokiTlsChart, SplunkChart } from '../examples';
+import { ElasticsearchChart, FluentBitLokiChart, HardenedStreamingChart, LokiTlsChart, ReplicatedChart, SplunkChart } from '../examples';
 import { configOf } from './fluent-bit-process';
 import { restrictedViolations } from './pod-security-standards';
 
@@ -30,6 +30,32 @@ describe('examples/hardened-streaming', () => {
     const nginx = pod.spec.containers.find((c: any) => c.name === 'nginx-container');
     expect(nginx.readinessProbe.httpGet).toEqual({ path: '/', port: 8080, scheme: 'HTTP' });
     expect(nginx.livenessProbe.httpGet).toEqual({ path: '/', port: 8080, scheme: 'HTTP' });
+  });
+});
+
+describe('examples/replicated', () => {
+  const manifests = Testing.synth(new ReplicatedChart(Testing.app(), 'replicated'));
+  const deployment = manifests.find(m => m.kind === 'Deployment');
+  const service = manifests.find(m => m.kind === 'Service');
+
+  test('snapshot', () => {
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('three restricted pods on Linux nodes, each streaming its logs', () => {
+    expect(manifests.map(m => m.kind)).toEqual(['Deployment', 'Service']);
+    expect(deployment.spec.replicas).toBe(3);
+    const spec = deployment.spec.template.spec;
+    expect(restrictedViolations(spec)).toEqual([]);
+    expect(spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+    expect(spec.containers.map((c: any) => c.name)).toEqual(['nginx-container', 'sidecar-container']);
+    expect(spec.containers[1].command.slice(0, 2)).toEqual(['perl', '-e']);
+  });
+
+  test('the Service sends port 80 to nginx\'s 8080 on these pods only', () => {
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080 }]);
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(deployment.spec.template.metadata.labels).toEqual(expect.objectContaining(service.spec.selector));
   });
 });
 
