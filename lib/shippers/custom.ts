@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { LogShipper, LogShipperConfig } from '../log-shipper';
+import { Construct } from 'constructs';
+import { LogShipper, LogShipperBindOptions, LogShipperConfig } from '../log-shipper';
 import { BOOLEAN, checkProps, FieldTypes, RESOURCES, STRING, STRINGS } from '../runtime-types';
 import { show, validateImageReference, validateReadBackAsWritten, validateResources } from '../validation';
 
@@ -58,7 +59,7 @@ export class CustomShipper extends LogShipper {
     this.options = { ...options, command: [...options.command], args: options.args ? [...options.args] : undefined };
   }
 
-  public bind(): LogShipperConfig {
+  public bind(_scope: Construct, _options: LogShipperBindOptions): LogShipperConfig {
     return {
       image: this.options.image,
       command: this.options.command,
