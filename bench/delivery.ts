@@ -4,7 +4,7 @@
  * the construct's configuration, numbered log lines and a receiving Fluent Bit
  * (test/delivery-pipeline.ts). Longer and harder versions of the cases of
  * test/fluent-bit-outage.test.ts and test/fluent-bit-delivery.test.ts; prints
- * the table the README states and writes bench/results/delivery.json.
+ * the table docs/performance.md states and writes bench/results/delivery.json.
  */
 import * as fs from 'fs';
 import * as os from 'os';

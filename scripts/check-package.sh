@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the packed package into a scratch project the way another project
 # would depend on it, then type-checks and synthesizes a chart that imports it
-# by name. Fails if package.json's main/types/files do not ship a working library.
+# by name, and every TypeScript example of README.md and docs/ the same way.
+# Fails if package.json's main/types/files do not ship a working library.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d)
@@ -21,9 +22,12 @@ for dep in cdk8s cdk8s-plus-28 constructs @types/node; do
   ln -s "$root/node_modules/$dep" "$consumer/node_modules/$dep"
 done
 cp test/package-consumer/shop-chart.ts "$consumer/"
+# Every TypeScript example of README.md and docs/, as a user would paste it.
+examples() { node -r "$root/scripts/ts-register.js" "$root/scripts/doc-examples.ts" "$@"; }
+examples extract "$consumer/docs-examples"
 
 "$root/node_modules/.bin/tsc" --strict --module commonjs --target es2022 --types node \
-  --outDir "$consumer/out" "$consumer/shop-chart.ts"
+  --rootDir "$consumer" --outDir "$consumer/out" "$consumer/shop-chart.ts" "$consumer"/docs-examples/*.ts
 node "$consumer/out/shop-chart.js" "$consumer/dist"
 
 manifest="$consumer/dist/shop.k8s.yaml"
@@ -33,4 +37,6 @@ done
 grep -q 'sleep 5; done' "$manifest" || { echo "check-package: the admin pod's readInterval was not applied" >&2; exit 1; }
 # The stream shipper's Perl program is read from the package at load time.
 grep -q 'use strict;' "$manifest" || { echo "check-package: the stream shipper's program is missing from $manifest" >&2; exit 1; }
-echo "check-package: $(tar -tzf "$scratch/$tarball" | wc -l) files packed; a consumer chart type-checked and synthesized 2 pods"
+examples run "$consumer/out/docs-examples" "$consumer/docs-dist" >"$scratch/examples.log" \
+  || { cat "$scratch/examples.log" >&2; echo "check-package: a README or docs/ example did not synthesize a workload" >&2; exit 1; }
+echo "check-package: $(tar -tzf "$scratch/$tarball" | wc -l) files packed; a consumer chart type-checked and synthesized 2 pods; $(grep -c '^ok' "$scratch/examples.log") README and docs/ examples type-checked and synthesized"

@@ -8,7 +8,7 @@ import { sleep } from './fluent-bit-process';
 // configuration between numbered log lines and a receiving Fluent Bit. Each
 // test counts every line: lost, and received more than once. The backend's
 // outages are in test/fluent-bit-outage.test.ts; `npm run bench:delivery`
-// runs longer versions and prints the figures the README states.
+// runs longer versions and prints the figures docs/performance.md states.
 
 const RATE = 50; // lines per second per file, about what 50 requests/s give nginx
 

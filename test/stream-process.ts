@@ -8,7 +8,7 @@ import { LoggingSidecarPod, LogShipper, StreamShipperOptions } from '../lib';
 // Runs the stream shipper's real command (perl, as in ubuntu:latest) as a
 // process of this test, against files the test writes.
 
-/** The shipper's bounds, as stream.pl and the README state them: bytes read of each file per round, per read(), and the longest line. */
+/** The shipper's bounds, as stream.pl and docs/shippers.md state them: bytes read of each file per round, per read(), and the longest line. */
 export const ROUND_BYTES = 1024 * 1024;
 export const READ_BYTES = 32 * 1024;
 export const MAX_LINE = 1024 * 1024;
