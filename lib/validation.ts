@@ -1,53 +1,36 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu, ContainerResources } from 'cdk8s-plus-28';
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, NameFormat } from './checks/names';
+import { parseQuantity } from './checks/quantity';
+import { show } from './checks/show';
 import { parseImageReference } from './image-reference';
 import { describeMisreading, describeReading, unreadableCharacters, writtenMisreading } from './yaml-reading';
 
 // Input checks shared by the constructs. Each throws a plain Error whose
 // message names the prop, shows the value received and says what is expected.
+// The name formats and `show` are the manifest validation's too (checks/).
 
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export { show };
 
 // Plain file names only: no directories, nothing a shell or a glob would read specially.
 const LOG_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
-/**
- * Shows a received value unambiguously, escapes and all; an object with a
- * `toString()` of its own (such as a FluentBitFile) as that, and one JSON
- * cannot show (a construct, with its cycles) by its type.
- */
-export function show(value: unknown): string {
-  // JSON has no NaN or Infinity: it would show them as null.
-  if (typeof value === 'number') {
-    return String(value);
-  }
-  if (value && typeof value === 'object' && value.toString !== Object.prototype.toString && !Array.isArray(value)) {
-    return String(value);
-  }
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return `a ${(value as object).constructor?.name ?? 'value'} that cannot be shown as JSON`;
-  }
-}
-
 /** A container or volume name: a DNS-1123 label, as the API server requires. */
 export function validateDnsLabel(prop: string, value: string): void {
-  if (typeof value !== 'string' || value.length > 63 || !DNS_1123_LABEL.test(value)) {
-    throw new Error(`${prop} must be a DNS-1123 label (at most 63 lowercase letters, digits and '-', `
-      + `starting and ending with a letter or digit), got ${show(value)}`);
-  }
+  validateName(prop, DNS_1123_LABEL, value);
   validateReadBackAsWritten(prop, value);
 }
 
 /** An object name such as a Pod's: a DNS-1123 subdomain. */
 export function validateDnsSubdomain(prop: string, value: string): void {
-  if (typeof value !== 'string' || value.length > 253 || !DNS_1123_SUBDOMAIN.test(value)) {
-    throw new Error(`${prop} must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, '-' and '.', `
-      + `starting and ending with a letter or digit), got ${show(value)}`);
-  }
+  validateName(prop, DNS_1123_SUBDOMAIN, value);
   validateReadBackAsWritten(prop, value);
+}
+
+function validateName(prop: string, format: NameFormat, value: string): void {
+  if (typeof value !== 'string' || !format.matches(value)) {
+    throw new Error(`${prop} must be ${format.description}, got ${show(value)}`);
+  }
 }
 
 /** An image reference a container runtime can parse, such as `nginx:1.27` or `registry:5000/team/app@sha256:...`. */
@@ -241,11 +224,14 @@ function mebibytes(size: Size): number {
 export const MAX_CPU_MILLIS = Number.MAX_SAFE_INTEGER;
 
 function cpuMillis(prop: string, field: string, cpu: Cpu): number {
-  const match = /^(\d+)(?:\.(\d+))?(m?)$/.exec(cpu.amount);
-  if (!match) {
+  // Whole cores or millicores, in decimals: no sign, exponent or other suffix.
+  const parts = parseQuantity(cpu.amount);
+  if (!parts || parts.sign !== '' || parts.whole === '' || parts.fraction === '' || parts.exponent !== undefined
+    || (parts.suffix !== '' && parts.suffix !== 'm')) {
     throw new Error(`${prop}.${field} must be a CPU quantity such as "250m" or "0.5", got ${show(cpu.amount)}`);
   }
-  const [, whole, fraction = '', milli] = match;
+  const { whole, fraction = '' } = parts;
+  const milli = parts.suffix === 'm';
   const decimals = fraction.replace(/0+$/, '');
   // The API server rounds a fraction of a millicore up (API reference, "Quantity"): 1.5m would become 2m.
   const millis = milli ? (decimals ? NaN : Number(whole))

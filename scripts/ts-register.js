@@ -1,7 +1,8 @@
 // Lets plain `node` load this project's TypeScript: `node -r ./scripts/ts-register.js main.ts`.
 //
-// The app command in cdk8s.yaml uses it so that `cdk8s synth` runs the sources
-// as they are now (no stale build/) without paying for a compiler on every run:
+// The app command in cdk8s.yaml and the validation plugin (validation/plugin.js)
+// use it so that `cdk8s synth` runs the sources as they are now (no stale
+// build/) without paying for a compiler on every run:
 // each file is transpiled once with TypeScript's transpileModule and cached
 // under node_modules/.cache, keyed by its path, its content and the compiler's
 // version, so an edit always misses the cache. Type errors are not reported

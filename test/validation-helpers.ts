@@ -10,15 +10,15 @@ import { Construct } from 'constructs';
 import * as examples from '../examples';
 import { LoggingSidecarPod } from '../lib';
 import { WebserverChart } from '../main';
-import type { NamesApi, PluginApi, RereadApi, ValidationApi } from '../validation/types';
+import * as validation from '../validation';
+import * as names from '../validation/rules/names';
+import * as reread from '../validation/rules/yaml';
 
-// The checks are plain JavaScript so that `cdk8s synth` loads them without a
-// compile step; validation/types.ts gives them their types here.
+export { names, reread, validation };
+
 /* eslint-disable @typescript-eslint/no-require-imports */
-export const validation: ValidationApi = require('../validation');
-export const names: NamesApi = require('../validation/names');
-export const plugin: PluginApi = require('../validation/plugin');
-export const reread: RereadApi = require('../validation/reread');
+// The plugin through the JavaScript file cdk8s.yaml names, as cdk8s-cli loads it.
+export const plugin: typeof import('../validation/manifest-validation') = require('../validation/plugin');
 // cdk8s-cli's plugin API, at the path its package.json "exports" allows; the
 // project's module resolution (node10) finds its types only by file path.
 export const { ValidationContext }: typeof cdk8sCliPlugins = require('cdk8s-cli/plugins');

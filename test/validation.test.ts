@@ -110,7 +110,7 @@ describe('violations', () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx', imagePullPolcy: 'Always' }] } };
     expect(violationsOf([pod])).toEqual([
       'Pod/web: spec.containers[0].imagePullPolcy: unknown field "imagePullPolcy": Container has no such field in '
-        + 'Kubernetes 1.28 (did you mean "imagePullPolicy"?)',
+        + `Kubernetes ${validation.KUBERNETES_VERSION} (did you mean "imagePullPolicy"?)`,
     ]);
   });
 
@@ -135,7 +135,7 @@ describe('violations', () => {
   test('a kind with no schema is reported, not skipped', () => {
     expect(violationsOf([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }])).toEqual([
       'Widget/w: no Kubernetes schema for apiVersion "example.com/v1" kind "Widget"',
-      'Widget/w: apiVersion "example.com/v1" kind "Widget" is not in the Kubernetes 1.28 API, so its fields cannot be checked',
+      `Widget/w: apiVersion "example.com/v1" kind "Widget" is not in the Kubernetes ${validation.KUBERNETES_VERSION} API, so its fields cannot be checked`,
     ]);
   });
 

@@ -10,7 +10,7 @@ import { reread, violationsOf } from './validation-helpers';
 
 // cdk8s writes YAML 1.1 with the `yaml` package; kubectl reads it with
 // go-yaml v2. The validation plugin re-reads every synthesized file as kubectl
-// would (validation/reread.js, over the go-yaml port in lib/yaml-reading.ts),
+// would (validation/rules/yaml.ts, over the go-yaml port in lib/yaml-reading.ts),
 // and these tests hold that reading against kubectl itself.
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yaml-reading-'));

@@ -1,18 +1,13 @@
-// @ts-check
-'use strict';
+// What the rules share: where pod specs live in each workload kind, how a
+// field's path is written, and how an object is named in a violation.
 
-// What every check shares: where pod specs live in each workload kind, how a
-// field's path is written, and how a received value is shown.
-
-/** @typedef {import('./types').PathSegment} PathSegment */
-/** @typedef {(path: readonly PathSegment[], message: string) => void} Report */
+import type { KubernetesObject, PathSegment } from './rule';
 
 /**
  * Where the pod spec sits in each built-in kind that has one, keyed by
  * `apiVersion/kind` so that a custom resource reusing a kind name is left alone.
- * @type {Record<string, readonly string[]>}
  */
-const POD_SPEC_PATHS = {
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   'v1/Pod': ['spec'],
   'v1/PodTemplate': ['template', 'spec'],
   'v1/ReplicationController': ['spec', 'template', 'spec'],
@@ -26,26 +21,26 @@ const POD_SPEC_PATHS = {
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
 
-/**
- * @param {unknown} value
- * @returns {value is Record<string, any>}
- */
-function isPlainObject(value) {
+export function isPlainObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * The pod spec of a workload object and the metadata of its pod template, if it has one.
- * @param {Record<string, any>} object
- * @returns {{ spec: Record<string, any>, path: PathSegment[], templateMetadataPath?: PathSegment[] } | undefined}
- */
-function podSpecOf(object) {
+/** `Kind/name` and the name of the `index`th object of a file, as violations name it. */
+export function objectIdOf(object: unknown, index: number): { id: string; name: string } {
+  const name = isPlainObject(object) && isPlainObject(object.metadata) && typeof object.metadata.name === 'string'
+    ? object.metadata.name : '';
+  const kind = isPlainObject(object) && typeof object.kind === 'string' ? object.kind : '(no kind)';
+  return { id: `${kind}/${name || `(document ${index + 1})`}`, name };
+}
+
+/** The pod spec of a workload object and the path of its pod template's metadata, if it has one. */
+export function podSpecOf(object: KubernetesObject):
+{ spec: Record<string, any>; path: PathSegment[]; templateMetadataPath?: PathSegment[] } | undefined {
   const specPath = POD_SPEC_PATHS[`${object.apiVersion}/${object.kind}`];
   if (!specPath) {
     return undefined;
   }
-  /** @type {any} */
-  let value = object;
+  let value: unknown = object;
   for (const key of specPath) {
     value = isPlainObject(value) ? value[key] : undefined;
   }
@@ -60,17 +55,12 @@ function podSpecOf(object) {
   };
 }
 
-/**
- * Every container of a pod spec, init and ephemeral ones included, with its path.
- * @param {Record<string, any>} spec
- * @param {readonly PathSegment[]} specPath
- * @returns {Array<{ container: Record<string, any>, path: PathSegment[] }>}
- */
-function containersOf(spec, specPath) {
-  /** @type {Array<{ container: Record<string, any>, path: PathSegment[] }>} */
-  const found = [];
+/** Every container of a pod spec, init and ephemeral ones included, with its path. */
+export function containersOf(spec: Record<string, any>, specPath: readonly PathSegment[]):
+Array<{ container: Record<string, any>; path: PathSegment[] }> {
+  const found: Array<{ container: Record<string, any>; path: PathSegment[] }> = [];
   for (const list of CONTAINER_LISTS) {
-    const containers = spec[list];
+    const containers: unknown = spec[list];
     if (!Array.isArray(containers)) continue;
     containers.forEach((container, i) => {
       if (isPlainObject(container)) {
@@ -81,15 +71,17 @@ function containersOf(spec, specPath) {
   return found;
 }
 
-/**
- * The value at `path` inside `root`, or undefined.
- * @param {unknown} root
- * @param {readonly PathSegment[]} path
- * @returns {any}
- */
-function valueAt(root, path) {
-  /** @type {any} */
-  let value = root;
+/** Calls `visit` with each mapping of `list`, if it is a list. */
+export function forEachEntry(list: unknown, visit: (entry: Record<string, any>, index: number) => void): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((entry, i) => {
+    if (isPlainObject(entry)) visit(entry, i);
+  });
+}
+
+/** The value at `path` inside `root`, or undefined. */
+export function valueAt(root: unknown, path: readonly PathSegment[]): any {
+  let value: any = root;
   for (const key of path) {
     if (value === null || typeof value !== 'object') return undefined;
     value = value[key];
@@ -102,10 +94,8 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 /**
  * Writes a path the way kubectl and kubeconform do: `spec.containers[1].name`,
  * with keys that are not plain words quoted: `metadata.labels["app.kubernetes.io/name"]`.
- * @param {readonly PathSegment[]} path
- * @returns {string}
  */
-function formatPath(path) {
+export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') {
@@ -118,15 +108,3 @@ function formatPath(path) {
   }
   return out;
 }
-
-/**
- * Shows a received value unambiguously, as the construct's errors do.
- * @param {unknown} value
- * @returns {string}
- */
-function show(value) {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
-}
-
-module.exports = { containersOf, formatPath, isPlainObject, podSpecOf, show, valueAt };

@@ -1,17 +1,19 @@
-// @ts-check
-'use strict';
-
 // Port numbers and names, as the API server checks them: numbers from 1 to
 // 65535 (the schema only says "integer"), names in the IANA service-name
 // format and unique per container and per Service, probes naming a port the
 // container declares, and Service ports that can be told apart.
 
-const { containersOf, isPlainObject, podSpecOf, show } = require('./walk');
-const { forEachEntry } = require('./mounts');
-const { isDnsLabel } = require('./names');
+import { DNS_1123_LABEL } from '../../lib/checks/names';
+import { showBrief as show } from '../../lib/checks/show';
+import type { KubernetesObject, ObjectRule, PathSegment, Report } from '../rule';
+import { containersOf, forEachEntry, isPlainObject, podSpecOf } from '../walk';
 
-/** @typedef {import('./walk').Report} Report */
-/** @typedef {import('./types').PathSegment} PathSegment */
+export const rule: ObjectRule = {
+  id: 'port',
+  description: 'port numbers from 1 to 65535, port names, probes naming a declared port',
+  input: 'object',
+  check,
+};
 
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const PORT_NAME = "an IANA service name (at most 15 lowercase letters, digits and '-', with at least one letter, no '--', "
@@ -19,24 +21,16 @@ const PORT_NAME = "an IANA service name (at most 15 lowercase letters, digits an
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 const HANDLERS = ['httpGet', 'tcpSocket', 'grpc'];
 
-/** @param {string} name */
-function isPortName(name) {
+/** A container port's name, which probes may name instead of its number. */
+export function isPortName(name: string): boolean {
   return name.length <= 15 && IANA_SVC_NAME.test(name) && /[a-z]/.test(name) && !name.includes('--');
 }
 
-/**
- * @param {unknown} value
- * @param {number} min
- */
-function isPortNumber(value, min = 1) {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= 65535;
+function isPortNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
-/**
- * @param {Record<string, any>} object
- * @param {Report} report
- */
-function check(object, report) {
+function check(object: KubernetesObject, report: Report): void {
   const pod = podSpecOf(object);
   if (pod) {
     for (const { container, path } of containersOf(pod.spec, pod.path)) {
@@ -48,14 +42,8 @@ function check(object, report) {
   }
 }
 
-/**
- * @param {Record<string, any>} container
- * @param {PathSegment[]} path
- * @param {Report} report
- */
-function checkContainer(container, path, report) {
-  /** @type {Map<string, number>} */
-  const names = new Map();
+function checkContainer(container: Record<string, any>, path: PathSegment[], report: Report): void {
+  const names = new Map<string, number>();
   forEachEntry(container.ports, (port, i) => {
     const at = [...path, 'ports', i];
     if (typeof port.containerPort === 'number' && !isPortNumber(port.containerPort)) {
@@ -89,14 +77,8 @@ function checkContainer(container, path, report) {
   }
 }
 
-/**
- * A probe or hook's port: a number, or the name of one of the container's ports (the kubelet fails the probe otherwise).
- * @param {Record<string, any>} handlers
- * @param {PathSegment[]} at
- * @param {Map<string, number>} containerPortNames
- * @param {Report} report
- */
-function checkHandlerPorts(handlers, at, containerPortNames, report) {
+/** A probe or hook's port: a number, or the name of one of the container's ports (the kubelet fails the probe otherwise). */
+function checkHandlerPorts(handlers: Record<string, any>, at: PathSegment[], containerPortNames: Map<string, number>, report: Report): void {
   for (const kind of HANDLERS) {
     const handler = handlers[kind];
     if (!isPlainObject(handler)) continue;
@@ -116,17 +98,11 @@ function checkHandlerPorts(handlers, at, containerPortNames, report) {
   }
 }
 
-/**
- * @param {Record<string, any>} spec
- * @param {Report} report
- */
-function checkService(spec, report) {
+function checkService(spec: Record<string, any>, report: Report): void {
   if (!Array.isArray(spec.ports)) return;
   const many = spec.ports.length > 1;
-  /** @type {Map<string, number>} */
-  const names = new Map();
-  /** @type {Map<string, number>} */
-  const numbers = new Map();
+  const names = new Map<string, number>();
+  const numbers = new Map<string, number>();
   forEachEntry(spec.ports, (port, i) => {
     const at = ['spec', 'ports', i];
     if (typeof port.port === 'number' && !isPortNumber(port.port)) {
@@ -142,9 +118,8 @@ function checkService(spec, report) {
       report([...at, 'targetPort'], `must be a port number or ${PORT_NAME}, got ${show(target)}`);
     }
     if (typeof port.name === 'string' && port.name !== '') {
-      if (!isDnsLabel(port.name)) {
-        report([...at, 'name'], "must be a DNS-1123 label (at most 63 lowercase letters, digits and '-', "
-          + `starting and ending with a letter or digit), got ${show(port.name)}`);
+      if (!DNS_1123_LABEL.matches(port.name)) {
+        report([...at, 'name'], `must be ${DNS_1123_LABEL.description}, got ${show(port.name)}`);
       }
       const first = names.get(port.name);
       if (first !== undefined) report([...at, 'name'], `duplicate port name ${show(port.name)}, already used by spec.ports[${first}]`);
@@ -158,5 +133,3 @@ function checkService(spec, report) {
     else numbers.set(key, i);
   });
 }
-
-module.exports = { check, isPortName };

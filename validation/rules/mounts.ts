@@ -1,31 +1,29 @@
-// @ts-check
-'use strict';
-
 // Volumes and the mounts that name them, as the API server checks them
 // (ValidateVolumeMounts): every mount or device names a volume of the pod,
 // volume names are unique, a container mounts each path once, and subPath
 // stays inside its volume. The schema cannot say any of this: it is about two
 // fields agreeing, not about one field's shape.
 
-const { containersOf, formatPath, isPlainObject, podSpecOf, show } = require('./walk');
+import { showBrief as show } from '../../lib/checks/show';
+import type { KubernetesObject, ObjectRule, Report } from '../rule';
+import { containersOf, forEachEntry, formatPath, isPlainObject, podSpecOf } from '../walk';
 
-/** @typedef {import('./walk').Report} Report */
-/** @typedef {import('./types').PathSegment} PathSegment */
+export const rule: ObjectRule = {
+  id: 'mount',
+  description: 'volume mounts naming a volume of the pod, unique volume names and mount paths',
+  input: 'object',
+  check,
+};
 
-/**
- * @param {Record<string, any>} object
- * @param {Report} report
- */
-function check(object, report) {
+function check(object: KubernetesObject, report: Report): void {
   const pod = podSpecOf(object);
   if (!pod) return;
   const { spec, path: specPath } = pod;
   const volumesPath = formatPath([...specPath, 'volumes']);
 
-  /** @type {Map<string, number>} */
-  const volumes = new Map();
+  const volumes = new Map<string, number>();
   if (Array.isArray(spec.volumes)) {
-    spec.volumes.forEach((/** @type {unknown} */ volume, /** @type {number} */ i) => {
+    spec.volumes.forEach((volume: unknown, i: number) => {
       const name = isPlainObject(volume) ? volume.name : undefined;
       if (typeof name !== 'string') return;
       const first = volumes.get(name);
@@ -38,8 +36,7 @@ function check(object, report) {
   }
 
   for (const { container, path } of containersOf(spec, specPath)) {
-    /** @type {Map<string, number>} */
-    const mountPaths = new Map();
+    const mountPaths = new Map<string, number>();
     forEachEntry(container.volumeMounts, (mount, i) => {
       const at = [...path, 'volumeMounts', i];
       if (typeof mount.name === 'string' && !volumes.has(mount.name)) {
@@ -70,16 +67,3 @@ function check(object, report) {
     });
   }
 }
-
-/**
- * @param {unknown} list
- * @param {(entry: Record<string, any>, index: number) => void} visit
- */
-function forEachEntry(list, visit) {
-  if (!Array.isArray(list)) return;
-  list.forEach((entry, i) => {
-    if (isPlainObject(entry)) visit(entry, i);
-  });
-}
-
-module.exports = { check, forEachEntry };
