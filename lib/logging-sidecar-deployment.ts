@@ -5,8 +5,7 @@ import { LoggingSidecar } from './logging-sidecar';
 import { METADATA, validateMetadata } from './metadata-checks';
 import { applyPodSpecOptions, POD_SPEC_OPTION_TYPES, PodSpecOptions, podSpecProps, validatePodSpecOptions } from './pod-spec-options';
 import { checkProps, DURATION, FieldTypes, NUMBER, STRING, typeOf } from './runtime-types';
-import { checkUniqueObjectNames } from './unique-object-names';
-import { show, validateDnsLabel, validateDnsSubdomain, validatePort, validateWholeSeconds } from './validation';
+import { show, validateDns1035Label, validateDnsSubdomain, validatePort, validateWholeSeconds } from './validation';
 import { addWebServerAndSidecar, podSecurityContext } from './web-server-and-sidecar';
 import { resolveWebServerAndSidecar, WEB_SERVER_AND_SIDECAR_TYPES, WebServerAndSidecarOptions } from './web-server-and-sidecar-options';
 
@@ -106,6 +105,8 @@ export class LoggingSidecarDeployment extends Construct {
   /** The port the web server listens on. */
   public readonly webPort: number;
 
+  private service?: kplus.Service;
+
   constructor(scope: Construct, id: string, props: LoggingSidecarDeploymentProps = {}) {
     super(scope, id);
     checkProps('LoggingSidecarDeployment props', props, PROP_TYPES);
@@ -118,7 +119,7 @@ export class LoggingSidecarDeployment extends Construct {
       throw new Error(`replicas must be a whole number from 0 to ${MAX_INT32}, got ${show(props.replicas)}`);
     }
     if (props.minReady !== undefined) {
-      validateWholeSeconds('minReady', props.minReady, MAX_INT32);
+      validateWholeSeconds('minReady', props.minReady, MAX_INT32, 0);
     }
     if (props.progressDeadline !== undefined) {
       validateWholeSeconds('progressDeadline', props.progressDeadline, MAX_INT32);
@@ -132,6 +133,9 @@ export class LoggingSidecarDeployment extends Construct {
     if (props.minReady !== undefined && props.progressDeadline === undefined && props.minReady.toSeconds() >= DEFAULT_PROGRESS_DEADLINE_SECONDS) {
       throw new Error(`minReady must be shorter than progressDeadline (${DEFAULT_PROGRESS_DEADLINE_SECONDS} seconds by default), `
         + `got ${props.minReady.toSeconds()} seconds`);
+    }
+    if (props.strategy) {
+      validateStrategy(props.strategy);
     }
     const options = resolveWebServerAndSidecar(props);
     validatePodSpecOptions(props, { logVolume: props.volumeName ?? 'shared-logs', others: options.webVolumeNames });
@@ -155,7 +159,6 @@ export class LoggingSidecarDeployment extends Construct {
     this.sidecarContainer = sidecar.container;
     this.logVolume = sidecar.logVolume;
     this.logDirectory = sidecar.logDirectory;
-    checkUniqueObjectNames(this);
   }
 
   /** The log files the sidecar reads, relative to `logDirectory`. */
@@ -169,15 +172,25 @@ export class LoggingSidecarDeployment extends Construct {
    */
   public exposeViaService(options: LoggingSidecarServiceOptions = {}): kplus.Service {
     checkProps('LoggingSidecarDeployment.exposeViaService() options', options, SERVICE_OPTION_TYPES);
+    if (this.service) {
+      throw new Error(`exposeViaService() may be called once, and it was: the Service ${show(this.service.name)} `
+        + 'already forwards to the web port; use that Service, or create another with new kplus.Service()');
+    }
+    // A Service's name is a DNS-1035 label, which starts with a letter; the Deployment's need not.
     const name = options.name ?? this.deployment.name;
-    validateDnsLabel('exposeViaService() name', name);
+    validateDns1035Label(options.name === undefined ? 'exposeViaService() name (the deploymentName by default)' : 'exposeViaService() name', name);
     const port = options.port ?? 80;
     validatePort('exposeViaService() port', port);
-    return this.deployment.exposeViaService({
+    if (options.serviceType === kplus.ServiceType.EXTERNAL_NAME) {
+      throw new Error('exposeViaService() serviceType must select the pods, and an ExternalName Service forwards to a DNS name instead: '
+        + 'use ClusterIP, NodePort or LoadBalancer, got "ExternalName"');
+    }
+    this.service = this.deployment.exposeViaService({
       name,
       serviceType: options.serviceType,
       ports: [{ port, targetPort: this.webPort, name: 'http' }],
     });
+    return this.service;
   }
 }
 
@@ -204,6 +217,29 @@ const SERVICE_OPTION_TYPES: FieldTypes<LoggingSidecarServiceOptions> = {
   serviceType: typeOf(`be a ServiceType (${Object.values(kplus.ServiceType).join(', ')})`,
     value => Object.values<unknown>(kplus.ServiceType).includes(value)),
 };
+
+/**
+ * A rolling update's maxSurge and maxUnavailable as the API server takes them:
+ * whole numbers from 0, or percentages, maxUnavailable's at most 100%.
+ * (cdk8s-plus refuses both being zero itself.)
+ */
+function validateStrategy(strategy: kplus.DeploymentStrategy): void {
+  const rollingUpdate = strategy._toKube().rollingUpdate as { [field: string]: { value?: unknown } | undefined } | undefined;
+  for (const field of ['maxSurge', 'maxUnavailable']) {
+    const value = rollingUpdate?.[field]?.value;
+    if (value === undefined) {
+      continue;
+    }
+    const percent = typeof value === 'string' ? /^(\d+)%$/.exec(value) : null;
+    const valid = typeof value === 'number'
+      ? Number.isInteger(value) && value >= 0 && value <= MAX_INT32
+      : percent !== null && (field === 'maxSurge' || Number(percent[1]) <= 100);
+    if (!valid) {
+      throw new Error(`strategy ${field} must be a whole number from 0 or a whole percentage`
+        + `${field === 'maxUnavailable' ? ' up to 100%' : ''}, got ${show(value)}`);
+    }
+  }
+}
 
 /** The pod template's labels and annotations; it has no name or namespace of its own. */
 function validatePodMetadata(podMetadata: ApiObjectMetadata): void {

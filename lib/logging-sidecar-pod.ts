@@ -5,7 +5,6 @@ import { LoggingSidecar } from './logging-sidecar';
 import { METADATA, validateMetadata } from './metadata-checks';
 import { applyPodSpecOptions, POD_SPEC_OPTION_TYPES, PodSpecOptions, podSpecProps, validatePodSpecOptions } from './pod-spec-options';
 import { checkProps, FieldTypes, STRING } from './runtime-types';
-import { checkUniqueObjectNames } from './unique-object-names';
 import { validateDnsSubdomain } from './validation';
 import { addWebServerAndSidecar, podSecurityContext } from './web-server-and-sidecar';
 import { resolveWebServerAndSidecar, WEB_SERVER_AND_SIDECAR_TYPES, WebServerAndSidecarOptions } from './web-server-and-sidecar-options';
@@ -52,6 +51,8 @@ export class LoggingSidecarPod extends Construct {
   public readonly logDirectory: string;
   /** Whether the pod meets the "restricted" Pod Security Standard. */
   public readonly hardened: boolean;
+  /** The port the web server listens on. */
+  public readonly webPort: number;
 
   constructor(scope: Construct, id: string, props: LoggingSidecarPodProps = {}) {
     super(scope, id);
@@ -66,6 +67,7 @@ export class LoggingSidecarPod extends Construct {
     validatePodSpecOptions(props, { logVolume: props.volumeName ?? 'shared-logs', others: options.webVolumeNames });
 
     this.hardened = options.hardened;
+    this.webPort = options.webPort;
     this.pod = new kplus.Pod(this, 'Resource', {
       ...podSpecProps(props),
       metadata: { ...props.metadata, name: podName },
@@ -78,7 +80,6 @@ export class LoggingSidecarPod extends Construct {
     this.sidecarContainer = sidecar.container;
     this.logVolume = sidecar.logVolume;
     this.logDirectory = sidecar.logDirectory;
-    checkUniqueObjectNames(this);
   }
 
   /** The log files the sidecar reads, relative to `logDirectory`. */

@@ -5,10 +5,11 @@ import { isNginxImage, parseImageReference } from './image-reference';
 import { LogReopen } from './log-reopen';
 import { LogShipper, LogShipperConfig } from './log-shipper';
 import { checkAgainstWorkload, checkShipperConfig, CONFIG_VOLUME_NAME, STATE_VOLUME_NAME } from './logging-sidecar-checks';
-import { configHash, declarePortsInManifest, rollsOnTemplateChange, shareProcessNamespace } from './pod-template';
+import { configHash, declarePortsInManifest, placeInNamespaceOf, rollsOnTemplateChange, shareProcessNamespace } from './pod-template';
 import { checkProps, CONTAINER, FieldTypes, instanceOf, NUMBER, required, RESOURCES, STRING, WORKLOAD } from './runtime-types';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
 import { SHARED_PROP_TYPES, validateVolumeSizes } from './sidecar-props';
+import { checkUniqueObjectNames } from './unique-object-names';
 import {
   show,
   validateAbsoluteDirectory,
@@ -207,6 +208,10 @@ export class LoggingSidecar extends Construct {
     });
 
     // Everything is checked; now the workload changes.
+    if (spec.configMap) {
+      // The pod mounts the ConfigMap from its own namespace, which may not be the chart's.
+      placeInNamespaceOf(spec.configMap, workload);
+    }
     if (this.rotateLogsAt) {
       shareProcessNamespace(workload);
     }
@@ -274,6 +279,7 @@ export class LoggingSidecar extends Construct {
         ...(companion.mountsState && stateMount ? [stateMount] : []),
       ],
     }));
+    checkUniqueObjectNames(this);
   }
 
   /** The log files the sidecar ships, relative to `logDirectory`. */

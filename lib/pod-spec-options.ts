@@ -1,10 +1,11 @@
 import { isIP } from 'net';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { LABEL_VALUE, QUALIFIED_NAME } from './checks/names';
 import { validateLabels } from './metadata-checks';
 import { addNodeSelector } from './pod-template';
 import {
-  arrayOf, BOOLEAN, DURATION, FieldTypes, mapOf, shape, STRING, STRINGS, typeOf,
+  arrayOf, BOOLEAN, DURATION, FieldTypes, mapOf, required, shape, STRING, STRINGS, typeOf,
 } from './runtime-types';
 import { show, validateDnsLabel, validateDnsSubdomain, validateReadBackAsWritten, validateWholeSeconds } from './validation';
 
@@ -97,8 +98,8 @@ export const POD_SPEC_OPTION_TYPES: FieldTypes<PodSpecOptions> = {
     })),
   }),
   hostAliases: arrayOf('be an array of { ip, hostnames } entries', shape<kplus.HostAlias>('be an object such as { ip: \'10.0.0.1\', hostnames: [\'db.local\'] }', {
-    ip: STRING,
-    hostnames: STRINGS,
+    ip: required(STRING),
+    hostnames: required(STRINGS),
   })),
   dockerRegistryAuth: typeOf('be a cdk8s-plus Secret (such as a DockerConfigSecret or Secret.fromSecretName(scope, id, name))',
     value => hasName(value)),
@@ -118,6 +119,7 @@ export interface ReservedVolumes {
 /** Checks the pod-level options' values, after their types: before anything is created. */
 export function validatePodSpecOptions(options: PodSpecOptions, reserved: ReservedVolumes): void {
   validateLabels('nodeSelector', options.nodeSelector ?? {});
+  (options.tolerations ?? []).forEach((query, i) => validateToleration(`tolerations[${i}]`, query));
   if (options.dns) {
     validateDns(options.dns);
   }
@@ -136,7 +138,8 @@ export function validatePodSpecOptions(options: PodSpecOptions, reserved: Reserv
   }
   validateVolumes(options.volumes ?? [], reserved);
   if (options.terminationGracePeriod !== undefined) {
-    validateWholeSeconds('terminationGracePeriod', options.terminationGracePeriod);
+    // Zero is allowed: the pod is killed at once.
+    validateWholeSeconds('terminationGracePeriod', options.terminationGracePeriod, Number.MAX_SAFE_INTEGER, 0);
   }
 }
 
@@ -164,9 +167,10 @@ export function applyPodSpecOptions(workload: kplus.AbstractPod, options: PodSpe
 }
 
 /**
- * What the API server checks of `dns` (Kubernetes 1.28: at most 3 nameservers,
- * which cdk8s-plus checks too, and search domains of at most 256 characters in all;
- * cdk8s-plus allows 6 of them), with our messages.
+ * What the API server checks of `dns`, with our messages, and what cdk8s-plus
+ * allows: at most 3 nameservers (both), at most 6 search domains (cdk8s-plus
+ * throws at synth beyond 6; Kubernetes 1.28 takes 32 of 2048 characters in all,
+ * which 6 domains of at most 253 characters cannot exceed).
  */
 function validateDns(dns: kplus.PodDnsProps): void {
   if (dns.hostname !== undefined) {
@@ -189,9 +193,6 @@ function validateDns(dns: kplus.PodDnsProps): void {
   }
   // A trailing dot marks a fully qualified domain, which resolv.conf allows.
   searches.forEach((domain, i) => validateDnsSubdomain(`dns.searches[${i}]`, domain.replace(/\.$/, '')));
-  if (searches.join(' ').length > 256) {
-    throw new Error(`dns.searches must be at most 256 characters in all, separated by spaces, got ${searches.join(' ').length}: ${show(searches)}`);
-  }
   (dns.options ?? []).forEach((option, i) => {
     if (option.name === '' || /\s/.test(option.name)) {
       throw new Error(`dns.options[${i}].name must be a resolver option name such as "ndots", got ${show(option.name)}`);
@@ -203,9 +204,28 @@ function validateDns(dns: kplus.PodDnsProps): void {
   });
 }
 
-/** An IPv4 or IPv6 address, as `hostAliases` and `dns.nameservers` take. */
+/**
+ * A toleration as cdk8s-plus writes it: its key a qualified name, its value a
+ * label value, as the API server requires.
+ */
+function validateToleration(prop: string, query: kplus.NodeTaintQuery): void {
+  const toleration = query._toKube();
+  if (toleration.key !== undefined && !QUALIFIED_NAME.matches(toleration.key)) {
+    throw new Error(`${prop} key must be ${QUALIFIED_NAME.description}, got ${show(toleration.key)}`);
+  }
+  if (toleration.value !== undefined && !LABEL_VALUE.matches(toleration.value)) {
+    throw new Error(`${prop} value must be ${LABEL_VALUE.description}, got ${show(toleration.value)}`);
+  }
+  for (const [field, text] of [['key', toleration.key], ['value', toleration.value]] as const) {
+    if (text !== undefined) {
+      validateReadBackAsWritten(`${prop} ${field}`, text);
+    }
+  }
+}
+
+/** An IPv4 or IPv6 address, as `hostAliases` and `dns.nameservers` take: no IPv6 zone, which the API server refuses. */
 function validateIpAddress(prop: string, value: string): void {
-  if (isIP(value) === 0) {
+  if (isIP(value) === 0 || value.includes('%')) {
     throw new Error(`${prop} must be an IPv4 or IPv6 address such as "10.0.0.10", got ${show(value)}`);
   }
 }

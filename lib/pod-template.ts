@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
 
 // What LoggingSidecar sets in a workload's pod template beyond cdk8s-plus's
 // props, as JSON patches to its manifest, and what it needs to know of the
@@ -9,6 +10,15 @@ import * as kplus from 'cdk8s-plus-28';
 /** Lets the sidecar see and signal nginx; cdk8s-plus has no prop for it, so it is patched in. */
 export function shareProcessNamespace(workload: kplus.AbstractPod): void {
   ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPath(workload)}/shareProcessNamespace`, true));
+}
+
+/** Puts `object` into the workload's namespace when it is not there already (a workload given a namespace of its own). */
+export function placeInNamespaceOf(object: IConstruct, workload: kplus.AbstractPod): void {
+  const namespace = ApiObject.of(workload).metadata.namespace;
+  const apiObject = ApiObject.of(object);
+  if (namespace !== undefined && apiObject.metadata.namespace !== namespace) {
+    apiObject.addJsonPatch(JsonPatch.add('/metadata/namespace', namespace));
+  }
 }
 
 /** `nodeSelector`, which cdk8s-plus has no prop for (its `scheduling` writes node affinity instead). */

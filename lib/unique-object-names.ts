@@ -25,24 +25,53 @@ export function checkUniqueObjectNames(scope: IConstruct): void {
 
 /** One message per object whose kind, namespace and name an earlier object of the app already has. */
 export function duplicateObjects(root: IConstruct): string[] {
-  const first = new Map<string, ApiObject>();
+  const first = new Map<string, IConstruct>();
   const messages: string[] = [];
   for (const construct of root.node.findAll()) {
     if (!ApiObject.isApiObject(construct)) {
       continue;
     }
-    const namespace = construct.metadata.namespace;
-    const key = JSON.stringify([construct.apiGroup, construct.kind, namespace ?? null, construct.name]);
+    const { kind, name, namespace } = identity(construct);
+    const key = JSON.stringify([construct.apiGroup, kind, namespace ?? null, name]);
     const earlier = first.get(key);
     if (!earlier) {
       first.set(key, construct);
       continue;
     }
-    const where = namespace === undefined ? 'with no namespace (the namespace kubectl applies it to)' : `in namespace ${JSON.stringify(namespace)}`;
-    messages.push(`${construct.kind} ${JSON.stringify(construct.name)} ${where} is defined twice, at ${ownerPath(earlier)} `
+    const where = CLUSTER_SCOPED_KINDS.has(kind) ? '(cluster-scoped)'
+      : namespace === undefined ? 'with no namespace (the namespace kubectl applies it to)' : `in namespace ${JSON.stringify(namespace)}`;
+    messages.push(`${kind} ${JSON.stringify(name)} ${where} is defined twice, at ${ownerPath(earlier)} `
       + `and at ${ownerPath(construct)}: applied, the second would replace the first; give one of them another name`);
   }
   return messages;
+}
+
+/**
+ * Kinds without a namespace: two of one name are one object whatever
+ * namespace their charts give them (the API server ignores it).
+ */
+const CLUSTER_SCOPED_KINDS = new Set([
+  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus', 'CSIDriver', 'CSINode',
+  'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingWebhookConfiguration', 'Namespace', 'Node',
+  'PersistentVolume', 'PriorityClass', 'PriorityLevelConfiguration', 'RuntimeClass', 'StorageClass',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'VolumeAttachment',
+]);
+
+/**
+ * Kind, name and namespace as the manifest will have them: after JSON patches,
+ * which may rename an object. An object that cannot be rendered yet is taken
+ * as constructed; its own error comes at synth.
+ */
+function identity(object: ApiObject): { kind: string; name: string; namespace?: string } {
+  let metadata: { name?: unknown; namespace?: unknown } | undefined;
+  try {
+    metadata = object.toJson()?.metadata;
+  } catch {
+    metadata = undefined;
+  }
+  const name = typeof metadata?.name === 'string' ? metadata.name : object.name;
+  const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : metadata ? undefined : object.metadata.namespace;
+  return { kind: object.kind, name, namespace: CLUSTER_SCOPED_KINDS.has(object.kind) ? undefined : namespace };
 }
 
 /**

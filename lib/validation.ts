@@ -1,6 +1,6 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu, ContainerResources } from 'cdk8s-plus-28';
-import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, NameFormat } from './checks/names';
+import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, NameFormat } from './checks/names';
 import { parseQuantity } from './checks/quantity';
 import { show } from './checks/show';
 import { parseImageReference } from './image-reference';
@@ -18,6 +18,12 @@ const LOG_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 /** A container or volume name: a DNS-1123 label, as the API server requires. */
 export function validateDnsLabel(prop: string, value: string): void {
   validateName(prop, DNS_1123_LABEL, value);
+  validateReadBackAsWritten(prop, value);
+}
+
+/** A Service's name: a DNS-1035 label, which starts with a letter. */
+export function validateDns1035Label(prop: string, value: string): void {
+  validateName(prop, DNS_1035_LABEL, value);
   validateReadBackAsWritten(prop, value);
 }
 
@@ -99,15 +105,15 @@ export function validateFileNames(prop: string, values: readonly string[]): void
 }
 
 /** A positive interval of whole seconds, as `sleep` in a POSIX shell takes it; returns the seconds. */
-export function validateWholeSeconds(prop: string, value: Duration, maxSeconds = Number.MAX_SAFE_INTEGER): number {
+export function validateWholeSeconds(prop: string, value: Duration, maxSeconds = Number.MAX_SAFE_INTEGER, minSeconds = 1): number {
   let seconds: number;
   try {
     seconds = value.toSeconds();
   } catch {
     throw new Error(`${prop} must be a whole number of seconds, got ${showDuration(value)}`);
   }
-  if (seconds < 1) {
-    throw new Error(`${prop} must be at least 1 second, got ${showDuration(value)}`);
+  if (seconds < minSeconds) {
+    throw new Error(`${prop} must be at least ${minSeconds} ${minSeconds === 1 ? 'second' : 'seconds'}, got ${showDuration(value)}`);
   }
   // Beyond MAX_SAFE_INTEGER, the number is printed as "1e+21", which `sleep` may not take.
   if (!Number.isSafeInteger(seconds) || seconds > maxSeconds) {

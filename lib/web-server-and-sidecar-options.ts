@@ -200,6 +200,10 @@ export function resolveWebServerAndSidecar(props: WebServerAndSidecarOptions): R
   }
   if (props.volumeName !== undefined) {
     validateDnsLabel('volumeName', props.volumeName);
+    if (props.volumeName.startsWith('log-shipper-') || (hardened && props.volumeName === WEB_TMP_VOLUME_NAME)) {
+      throw new Error(`volumeName must not be a name the pod reserves (${hardened ? `"${WEB_TMP_VOLUME_NAME}", ` : ''}"log-shipper-…"), `
+        + `got ${show(props.volumeName)}`);
+    }
   }
   if (props.logDirectory !== undefined) {
     validateAbsoluteDirectory('logDirectory', props.logDirectory);
@@ -211,6 +215,12 @@ export function resolveWebServerAndSidecar(props: WebServerAndSidecarOptions): R
     validateFileNames('logFiles', props.logFiles);
   }
   validateVolumeSizes(props.volumeSizeLimit, props.rotateLogsAt);
+  const shipper = resolveShipper(props);
+  // LoggingSidecar checks this too, but only once the workload exists.
+  if (props.nativeSidecar && !shipper.drainsOnShutdown) {
+    throw new Error(`nativeSidecar needs a shipper that ships what is left and exits on SIGTERM, `
+      + `${shipper.displayName} does not (use LogShipper.stream() or LogShipper.fluentBit())`);
+  }
   return {
     ...props,
     hardened,
@@ -220,7 +230,7 @@ export function resolveWebServerAndSidecar(props: WebServerAndSidecarOptions): R
     webResources,
     healthChecks: props.healthChecks ?? false,
     sidecarContainerName,
-    shipper: resolveShipper(props),
+    shipper,
     webVolumeNames: hardened ? [WEB_TMP_VOLUME_NAME] : [],
   };
 }

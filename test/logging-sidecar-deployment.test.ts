@@ -32,6 +32,22 @@ describe('the same pod as LoggingSidecarPod, replicated', () => {
     }
   });
 
+  test('snapshot of the defaults', () => {
+    expect(synth().all).toMatchSnapshot();
+  });
+
+  test('bounds: 0 and 2147483647 replicas, minReady 0, progressDeadline 1 second and 2147483647 seconds', () => {
+    expect(synth({ replicas: 0, minReady: Duration.seconds(0), progressDeadline: Duration.seconds(1) }).deployment.spec)
+      .toEqual(expect.objectContaining({ replicas: 0, minReadySeconds: 0, progressDeadlineSeconds: 1 }));
+    expect(synth({ replicas: 2147483647, progressDeadline: Duration.seconds(2147483647) }).deployment.spec)
+      .toEqual(expect.objectContaining({ replicas: 2147483647, progressDeadlineSeconds: 2147483647 }));
+  });
+
+  test('strategy: a rolling update of whole numbers or percentages, maxUnavailable up to 100%', () => {
+    const strategy = kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.percent(200), maxUnavailable: kplus.PercentOrAbsolute.percent(100) });
+    expect(synth({ strategy }).deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '200%', maxUnavailable: '100%' } });
+  });
+
   test('defaults: named webserver, 2 replicas, rolling update, and nginx with the seed\'s resources', () => {
     const { deployment, all } = synth();
     expect(all.map(o => o.kind)).toEqual(['Deployment']);
@@ -95,7 +111,10 @@ describe('exposeViaService()', () => {
 
   test.each([
     ['port 0', { port: 0 }, 'exposeViaService() port must be a whole number from 1 to 65535, got 0'],
-    ['a name that is no DNS label', { name: 'shop.web' }, 'exposeViaService() name must be a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit), got "shop.web"'],
+    ['a name with a dot', { name: 'shop.web' }, 'exposeViaService() name must be a DNS-1035 label (at most 63 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit), got "shop.web"'],
+    ['a name starting with a digit', { name: '1abc' }, 'exposeViaService() name must be a DNS-1035 label (at most 63 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit), got "1abc"'],
+    ['port 65536', { port: 65536 }, 'exposeViaService() port must be a whole number from 1 to 65535, got 65536'],
+    ['an ExternalName service', { serviceType: kplus.ServiceType.EXTERNAL_NAME }, 'exposeViaService() serviceType must select the pods, and an ExternalName Service forwards to a DNS name instead: use ClusterIP, NodePort or LoadBalancer, got "ExternalName"'],
     ['an unknown service type', { serviceType: 'Public' }, 'serviceType must be a ServiceType (ClusterIP, NodePort, LoadBalancer, ExternalName), got "Public"'],
     ['a port of the wrong type', { port: '80' }, 'port must be a number, got "80"'],
   ] as Array<[string, any, string]>)('fails on %s', (_, options, message) => {
@@ -103,10 +122,18 @@ describe('exposeViaService()', () => {
     expect(() => construct.exposeViaService(options)).toThrow(message);
   });
 
-  test('fails on a deploymentName that is no DNS label, since the Service takes it', () => {
-    const construct = new LoggingSidecarDeployment(Testing.chart(), 'web', { deploymentName: 'shop.web' });
-    expect(() => construct.exposeViaService()).toThrow('exposeViaService() name must be a DNS-1123 label');
+  test('fails on a deploymentName that is no Service name (a DNS-1035 label), unless a name is given', () => {
+    const construct = new LoggingSidecarDeployment(Testing.chart(), 'web', { deploymentName: '9shop.web' });
+    expect(() => construct.exposeViaService()).toThrow('exposeViaService() name (the deploymentName by default) must be a DNS-1035 label '
+      + '(at most 63 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit), got "9shop.web"');
     expect(construct.exposeViaService({ name: 'shop-web' }).name).toBe('shop-web');
+  });
+
+  test('fails when called twice, naming the Service it made', () => {
+    const construct = new LoggingSidecarDeployment(Testing.chart(), 'web');
+    construct.exposeViaService();
+    expect(() => construct.exposeViaService({ name: 'other' })).toThrow('exposeViaService() may be called once, and it was: the Service "webserver" '
+      + 'already forwards to the web port; use that Service, or create another with new kplus.Service()');
   });
 });
 
@@ -116,6 +143,19 @@ describe('bad input', () => {
     ['metadata.name', { metadata: { name: 'x' } }, 'metadata.name must not be set, the name is deploymentName, got "x"'],
     ['podMetadata.namespace', { podMetadata: { namespace: 'shop' } }, 'podMetadata.namespace must not be set, the pods take theirs from the Deployment, got "shop"'],
     ['a podMetadata label', { podMetadata: { labels: { tier: 'web tier' } } }, 'podMetadata.labels["tier"] must be a label value'],
+    ['podMetadata.name', { podMetadata: { name: 'web' } }, 'podMetadata.name must not be set, the pods take theirs from the Deployment, got "web"'],
+    ['replicas over 2147483647', { replicas: 2147483648 }, 'replicas must be a whole number from 0 to 2147483647, got 2147483648'],
+    ['replicas NaN', { replicas: NaN }, 'replicas must be a whole number from 0 to 2147483647, got NaN'],
+    ['progressDeadline zero', { progressDeadline: Duration.seconds(0) }, 'progressDeadline must be at least 1 second, got 0 seconds'],
+    ['progressDeadline over 2147483647 seconds', { progressDeadline: Duration.seconds(2147483648) }, 'progressDeadline must be at most 2147483647 seconds, got 2147483648 seconds'],
+    ['strategy maxUnavailable over 100%', { strategy: kplus.DeploymentStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.percent(150) }) },
+      'strategy maxUnavailable must be a whole number from 0 or a whole percentage up to 100%, got "150%"'],
+    ['strategy maxSurge negative', { strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(-1) }) },
+      'strategy maxSurge must be a whole number from 0 or a whole percentage, got -1'],
+    ['strategy maxSurge a fractional percentage', { strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.percent(12.5) }) },
+      'strategy maxSurge must be a whole number from 0 or a whole percentage, got "12.5%"'],
+    ['nativeSidecar with the cat loop, before the Deployment exists', { nativeSidecar: true },
+      'nativeSidecar needs a shipper that ships what is left and exits on SIGTERM, LogShipper.catLoop() does not (use LogShipper.stream() or LogShipper.fluentBit())'],
     ['negative replicas', { replicas: -1 }, 'replicas must be a whole number from 0 to 2147483647, got -1'],
     ['fractional replicas', { replicas: 1.5 }, 'replicas must be a whole number from 0 to 2147483647, got 1.5'],
     ['replicas of the wrong type', { replicas: '3' }, 'replicas must be a number, got "3"'],

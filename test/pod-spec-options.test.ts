@@ -1,4 +1,4 @@
-import { Duration, Testing } from 'cdk8s';
+import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { LoggingSidecarDeployment, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
 
@@ -62,8 +62,9 @@ describe('each pod-level prop reaches the pod spec, on a Pod and on a Deployment
   });
 
   test('nodeSelector and tolerations land in a rotating, hardened pod too (with the patches the sidecar adds)', () => {
-    const spec = synthPod({ hardened: true, shipper: LogShipper.stream(), rotateLogsAt: undefined, volumeSizeLimit: undefined,
+    const spec = synthPod({ hardened: true, shipper: LogShipper.stream(), rotateLogsAt: Size.mebibytes(8),
       nodeSelector: { pool: 'web' }, tolerations: [kplus.NodeTaintQuery.exists('spot')] }).spec;
+    expect(spec.shareProcessNamespace).toBe(true);
     expect(spec.nodeSelector).toEqual({ pool: 'web' });
     expect(spec.tolerations).toEqual([{ key: 'spot', operator: 'Exists' }]);
   });
@@ -86,6 +87,25 @@ describe('metadata', () => {
     expect(pod.metadata.namespace).toBe('shop');
     expect(pod.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'shop', 'cdk8s.io/metadata.addr': expect.any(String) });
     expect(pod.metadata.annotations).toEqual({ 'example.com/owner': 'web team' });
+  });
+
+  test('the Fluent Bit ConfigMap follows the pod into its namespace', () => {
+    const chart = Testing.chart();
+    new LoggingSidecarPod(chart, 'pod', { metadata: { namespace: 'shop' }, shipper: LogShipper.fluentBit() });
+    expect(Testing.synth(chart).map(o => [o.kind, o.metadata.namespace]).sort()).toEqual([['ConfigMap', 'shop'], ['Pod', 'shop']]);
+  });
+
+  test('an annotation key may have upper-case letters, which the API server checks in lower case', () => {
+    expect(synthPod({ metadata: { annotations: { 'Example.com/Owner': 'web' } } }).metadata.annotations).toEqual({ 'Example.com/Owner': 'web' });
+  });
+
+  test('annotations of 256 KiB in all are accepted, and the standard finalizers need no domain', () => {
+    const value = 'x'.repeat(256 * 1024 - 4);
+    expect(synthPod({ metadata: { annotations: { note: value }, finalizers: ['kubernetes', 'example.com/cleanup'] } }).metadata.annotations.note).toBe(value);
+  });
+
+  test('terminationGracePeriod may be zero', () => {
+    expect(synthPod({ terminationGracePeriod: Duration.seconds(0) }).spec.terminationGracePeriodSeconds).toBe(0);
   });
 
   test('an annotation value may be several lines, as JSON configurations are', () => {
@@ -133,12 +153,20 @@ describe('bad input', () => {
     ['dns.policy unknown', { dns: { policy: 'Cluster' } }, 'dns.policy must be a DnsPolicy (ClusterFirst, ClusterFirstWithHostNet, Default, None), got "Cluster"'],
     ['dns.searches', { dns: { searches: ['shop_svc'] } }, 'dns.searches[0] must be a DNS-1123 subdomain'],
     ['seven dns.searches', { dns: { searches: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] } }, 'dns.searches must list at most 6 domains'],
-    ['dns.searches over 256 characters', { dns: { searches: ['a'.repeat(60), 'b'.repeat(60), 'c'.repeat(60), 'd'.repeat(60), 'e'.repeat(60)] } }, 'dns.searches must be at most 256 characters in all, separated by spaces, got 304'],
     ['dns.options name', { dns: { options: [{ name: 'nd ots' }] } }, 'dns.options[0].name must be a resolver option name such as "ndots", got "nd ots"'],
     ['dns of the wrong type', { dns: ['10.0.0.10'] }, 'dns must be an object such as { hostname: \'web\', nameservers: [\'10.0.0.10\'] }, got ["10.0.0.10"]'],
     ['hostAliases ip', { hostAliases: [{ ip: 'db', hostnames: ['db.local'] }] }, 'hostAliases[0].ip must be an IPv4 or IPv6 address such as "10.0.0.10", got "db"'],
     ['hostAliases without hostnames', { hostAliases: [{ ip: '10.0.0.5', hostnames: [] }] }, 'hostAliases[0].hostnames must list at least one host name, got []'],
     ['hostAliases hostname', { hostAliases: [{ ip: '10.0.0.5', hostnames: ['db.local', 'DB'] }] }, 'hostAliases[0].hostnames[1] must be a DNS-1123 subdomain'],
+    ['hostAliases without hostnames at all', { hostAliases: [{ ip: '10.0.0.5' }] }, 'hostAliases[0].hostnames must be an array of strings, got undefined'],
+    ['an IPv6 address with a zone', { hostAliases: [{ ip: 'fe80::1%eth0', hostnames: ['db.local'] }] }, 'hostAliases[0].ip must be an IPv4 or IPv6 address such as "10.0.0.10", got "fe80::1%eth0"'],
+    ['a toleration key', { tolerations: [kplus.NodeTaintQuery.is('bad key!', 'x')] }, 'tolerations[0] key must be a qualified name (an optional DNS-1123 subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "bad key!"'],
+    ['a toleration value', { tolerations: [kplus.NodeTaintQuery.is('dedicated', 'x y')] }, 'tolerations[0] value must be a label value (empty, or at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "x y"'],
+    ['metadata.generateName', { metadata: { generateName: 'web-' } }, 'metadata.generateName is not a field these constructs take, only namespace, labels, annotations, finalizers, ownerReferences, got "generateName"'],
+    ['metadata.ownerReferences of the wrong type', { metadata: { ownerReferences: 'junk' } }, 'metadata.ownerReferences must be an array of owner references, got "junk"'],
+    ['annotations over 256 KiB in all', { metadata: { annotations: { a: 'x'.repeat(200 * 1024), b: 'y'.repeat(60 * 1024) } } }, 'metadata.annotations must be at most 262144 bytes in all, keys and values, got 266242 bytes'],
+    ['a finalizer with no domain', { metadata: { finalizers: ['cleanup'] } }, 'metadata.finalizers[0] must be one of kubernetes, orphan, foregroundDeletion or have a domain prefix such as "example.com/cleanup", got "cleanup"'],
+    ['a volumeName the shipper reserves', { volumeName: 'log-shipper-secret-0' }, 'volumeName must not be a name the pod reserves ("log-shipper-…"), got "log-shipper-secret-0"'],
     ['hostAliases of the wrong type', { hostAliases: { ip: '10.0.0.5' } }, 'hostAliases must be an array of { ip, hostnames } entries, got {"ip":"10.0.0.5"}'],
     ['dockerRegistryAuth of the wrong type', { dockerRegistryAuth: 'registry-credentials' }, 'dockerRegistryAuth must be a cdk8s-plus Secret (such as a DockerConfigSecret or Secret.fromSecretName(scope, id, name)), got "registry-credentials"'],
     ['volumes of the wrong type', { volumes: [{ name: 'data' }] }, 'volumes[0] must be a cdk8s-plus Volume (such as Volume.fromConfigMap(...)), got {"name":"data"}'],

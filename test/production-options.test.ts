@@ -82,7 +82,7 @@ describe('hardened: the Pod Security Standards "restricted" level', () => {
       'index.docker.io/nginx:stable', 'public.ecr.aws/nginx/nginx:1.27'].map(image => [`the official nginx image as ${image}`, { webImage: image },
       `the official nginx image runs as root; use "nginxinc/nginx-unprivileged:1.27.4" or another unprivileged image, got ${JSON.stringify(image)}`]),
     ['/tmp as the log directory', { logDirectory: '/tmp' }, 'logDirectory must not be /tmp with hardened: true, where nginx has its own emptyDir at /tmp, got "/tmp"'],
-    ['nginx-tmp as the volume name', { volumeName: 'nginx-tmp' }, 'volumeName must differ from the pod\'s other volume names ["nginx-tmp","log-shipper-config","log-shipper-state"], got "nginx-tmp"'],
+    ['nginx-tmp as the volume name', { volumeName: 'nginx-tmp' }, 'volumeName must not be a name the pod reserves ("nginx-tmp", "log-shipper-…"), got "nginx-tmp"'],
     ['a privileged port', { webPort: 443 }, 'webPort must be 1024 or above with hardened: true, a non-root user cannot bind it with all capabilities dropped, got 443'],
   ] as Array<[string, LoggingSidecarPodProps, string]>)('fails on %s', (_, props, message) => {
     expect(() => synthPod({ hardened: true, ...props })).toThrow(message);

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { LoggingSidecarDeployment, LoggingSidecarPod } from '../lib';
+import { LoggingSidecar, LoggingSidecarDeployment, LoggingSidecarPod } from '../lib';
 
 // Two objects that are one object to the API server (same kind, namespace and
 // name) fail synth, naming where each was created.
@@ -65,4 +65,33 @@ test('the check is registered once per app, however many constructs ask', () => 
   }
   new LoggingSidecarPod(chart, 'again', { podName: 'web0' });
   expect(() => Testing.synth(chart)).toThrow(/^Validation failed with the following errors:\n {2}\[test\] Pod "web0" [^\n]*$/);
+});
+
+test('names are read after JSON patches: a patched rename resolves a pair, a patched copy makes one', () => {
+  const chart = Testing.chart();
+  new LoggingSidecarPod(chart, 'a');
+  const b = new LoggingSidecarPod(chart, 'b');
+  ApiObject.of(b.pod).addJsonPatch(JsonPatch.replace('/metadata/name', 'webserver-b'));
+  expect(Testing.synth(chart).map(o => o.metadata.name)).toEqual(['webserver', 'webserver-b']);
+
+  const c = new LoggingSidecarPod(chart, 'c', { podName: 'other' });
+  ApiObject.of(c.pod).addJsonPatch(JsonPatch.replace('/metadata/name', 'webserver'));
+  expect(() => Testing.synth(chart)).toThrow(TWICE('Pod', 'webserver', NO_NAMESPACE, 'test/a', 'test/c'));
+});
+
+test('cluster-scoped objects of one name collide whatever namespace their charts have', () => {
+  const app = Testing.app();
+  new LoggingSidecarPod(new Chart(app, 'shop', { namespace: 'shop' }), 'web');
+  new kplus.ClusterRole(new Chart(app, 'a', { namespace: 'shop' }), 'reader', { metadata: { name: 'reader' } });
+  new kplus.ClusterRole(new Chart(app, 'b', { namespace: 'admin' }), 'reader', { metadata: { name: 'reader' } });
+  expect(() => app.synthYaml()).toThrow(TWICE('ClusterRole', 'reader', '(cluster-scoped)', 'a/reader', 'b/reader'));
+});
+
+test('a LoggingSidecar alone registers the check too', () => {
+  const chart = Testing.chart();
+  for (const id of ['one', 'two']) {
+    const deployment = new kplus.Deployment(chart, id, { metadata: { name: 'web' }, containers: [{ image: 'nginx', portNumber: 80 }] });
+    new LoggingSidecar(chart, `${id}-logs`, { workload: deployment, logWriter: deployment.containers[0] });
+  }
+  expect(() => Testing.synth(chart)).toThrow(TWICE('Deployment', 'web', NO_NAMESPACE, 'test/one', 'test/two'));
 });
