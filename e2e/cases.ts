@@ -242,6 +242,17 @@ export const CASES: readonly E2eCase[] = [
     taggedWithFileName: true,
   },
   {
+    // A LoggingSidecarDeployment's pod (hardened, health checks, the stream shipper), played from its template.
+    name: 'replicated',
+    manifest: 'dist/examples/replicated.k8s.yaml',
+    webContainer: 'nginx-container',
+    webLogDirectory: '/var/log/nginx',
+    sidecarContainer: 'sidecar-container',
+    sidecarLogDirectory: '/var/log/nginx',
+    webPort: 8080,
+    shipper: { kind: 'exactly-once', maxDelaySeconds: 2, settleSeconds: 5 },
+  },
+  {
     // The seed pod with the stream shipper rotating at 1Mi, so that a few MiB of log rotate several times.
     name: 'rotation',
     synthesize: chart => new LoggingSidecarPod(chart, 'webserver', {
