@@ -109,7 +109,27 @@ export function checkProps<T>(what: string, props: T, fields: FieldTypes<T>, pre
   if (!isPlainObject(props)) {
     throw new Error(`${what} must be an object, got ${show(props)}`);
   }
+  // A misspelt prop would otherwise be ignored without a word (TypeScript only catches it in an object literal).
+  const unknown = Object.keys(props).find(key => !(key in fields) && props[key] !== undefined);
+  if (unknown !== undefined) {
+    const near = Object.keys(fields).find(field => field.toLowerCase() === unknown.toLowerCase() || editDistance(field, unknown) <= 2);
+    throw new Error(`${what} must not include ${show(unknown)}, which is none of them${near ? ` (did you mean ${show(near)}?)` : ''}: `
+      + `they are ${Object.keys(fields).join(', ')}`);
+  }
   checkFields(props, fields, field => `${prefix}${field}`);
+}
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 export const STRING = typeOf('be a string', value => typeof value === 'string');
