@@ -13,8 +13,8 @@ export interface PlayableManifest {
   readonly unplayable?: string;
   /** Fields podman accepts but does not honour: printed as NOTE lines, never silently passed. */
   readonly notHonoured: readonly string[];
-  /** Set when the Pod is a Deployment's pod template: the file itself is never played, only a copy with the Pod. */
-  readonly fromTemplate?: string;
+  /** Whether the Pod is a Deployment's pod template: the file itself is never played, only a copy with the Pod. */
+  readonly fromDeployment: boolean;
 }
 
 /** Kinds kube play accepts next to the Pod (a shipper may bring its config). */
@@ -41,7 +41,7 @@ export function loadManifest(file: string): PlayableManifest {
     objects: docs,
     unplayable: nativeSidecars(pod),
     notHonoured: [...(template ? [template.note] : []), ...notHonoured(pod)],
-    fromTemplate: template?.note,
+    fromDeployment: template !== undefined,
   };
 }
 
@@ -67,7 +67,7 @@ function podFromDeployment(docs: any[]): { objects: any[]; note: string } | unde
   return {
     objects: [...objects, pod],
     note: `Deployment ${deployment.metadata?.name}: the e2e plays a copy with its pod template as Pod ${pod.metadata.name}; `
-      + `replicas ${deployment.spec?.replicas}, the strategy and the selector are not exercised (podman 4.3 has no Deployment controller)`
+      + `replicas (${deployment.spec?.replicas ?? 1}), the strategy and the selector are not exercised (podman 4.3 has no Deployment controller)`
       + (services.length ? `, nor Service ${services.join(', ')} (podman has no Services: the e2e sends its requests to the pod's IP)` : ''),
   };
 }

@@ -245,12 +245,12 @@ async function stageCase(c: E2eCase, manifest: PlayableManifest, runId: string, 
   const podIpWanted = unfilled.some(f => f.fieldPath === 'status.podIP') ? await freeKubeAddress() : undefined;
   const fields = fieldValues(manifest.pod, podIpWanted);
   const stage = { receivers, secrets: provided.secrets, values, fields, podIp: podIpWanted };
-  if (aliases.length === 0 && unfilled.length === 0 && provided.configMaps.length === 0 && !manifest.fromTemplate) {
+  if (aliases.length === 0 && unfilled.length === 0 && provided.configMaps.length === 0 && !manifest.fromDeployment) {
     return { ...stage, playPath: manifest.path, objects: manifest.objects };
   }
   const playPath = path.join(scratch, path.basename(manifest.path));
   const copy = writePlayedCopy(manifest.objects, playPath, { aliases, fieldValues: fields, configMaps: provided.configMaps });
-  const notes = [...(manifest.fromTemplate ? ['the Deployment as its pod template, a Pod, without the file\'s Services'] : []), ...copy.notes];
+  const notes = [...(manifest.fromDeployment ? ['the Deployment as its pod template, a Pod (see the first NOTE)'] : []), ...copy.notes];
   console.log(`  NOTE played a copy of the manifest, changed only where podman needs it:${notes.map(n => `\n         - ${n}`).join('')}`);
   return { ...stage, playPath, objects: copy.objects };
 }

@@ -7,10 +7,14 @@ import { show } from './validation';
 // from what the pod already has, since Kubernetes would reject the pod or,
 // for annotations and ports, silently keep one of the two.
 
+/** The shared log volume's name unless `volumeName` says otherwise. */
+export const DEFAULT_LOG_VOLUME_NAME = 'shared-logs';
+/** The start of every volume name the shipper may add; no other volume of the pod may use it. */
+export const SHIPPER_VOLUME_PREFIX = 'log-shipper-';
 /** The volume of the shipper's configuration files, when it has any. */
-export const CONFIG_VOLUME_NAME = 'log-shipper-config';
+export const CONFIG_VOLUME_NAME = `${SHIPPER_VOLUME_PREFIX}config`;
 /** The shipper's own state volume, when it has one. */
-export const STATE_VOLUME_NAME = 'log-shipper-state';
+export const STATE_VOLUME_NAME = `${SHIPPER_VOLUME_PREFIX}state`;
 
 /** The sidecar's own names and paths, with defaults resolved. */
 export interface SidecarPlacement {
@@ -93,7 +97,7 @@ export function checkShipperConfig(
   }
   for (const name of sidecar.companionNames) {
     if (name.length > 63) {
-      throw new Error(`containerName (sidecarContainerName of a LoggingSidecarPod) must be at most ${63 - (name.length - sidecar.containerName.length)} characters, so that `
+      throw new Error(`containerName (sidecarContainerName of a LoggingSidecarPod or LoggingSidecarDeployment) must be at most ${63 - (name.length - sidecar.containerName.length)} characters, so that `
         + `${shipper.displayName}'s companion container ${show(name)} is a DNS-1123 label, got ${show(sidecar.containerName)}`);
     }
     if (pod.containerNames.includes(name)) {

@@ -2,9 +2,9 @@ import { ApiObjectMetadata, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LoggingSidecar } from './logging-sidecar';
-import { METADATA, validateMetadata } from './metadata-checks';
+import { METADATA, validateChartMetadata, validateMetadata } from './metadata-checks';
 import { applyPodSpecOptions, POD_SPEC_OPTION_TYPES, PodSpecOptions, podSpecProps, validatePodSpecOptions } from './pod-spec-options';
-import { checkProps, DURATION, FieldTypes, NUMBER, STRING, typeOf } from './runtime-types';
+import { checkProps, DURATION, FieldTypes, madeBy, NUMBER, STRING, typeOf } from './runtime-types';
 import { show, validateDns1035Label, validateDnsSubdomain, validatePort, validateWholeSeconds } from './validation';
 import { addWebServerAndSidecar, podSecurityContext } from './web-server-and-sidecar';
 import { resolveWebServerAndSidecar, WEB_SERVER_AND_SIDECAR_TYPES, WebServerAndSidecarOptions } from './web-server-and-sidecar-options';
@@ -114,6 +114,7 @@ export class LoggingSidecarDeployment extends Construct {
     const deploymentName = props.deploymentName ?? 'webserver';
     validateDnsSubdomain('deploymentName', deploymentName);
     validateMetadata('metadata', props.metadata ?? {}, 'deploymentName');
+    validateChartMetadata(this);
     validatePodMetadata(props.podMetadata ?? {});
     if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 0 || props.replicas > MAX_INT32)) {
       throw new Error(`replicas must be a whole number from 0 to ${MAX_INT32}, got ${show(props.replicas)}`);
@@ -138,7 +139,7 @@ export class LoggingSidecarDeployment extends Construct {
       validateStrategy(props.strategy);
     }
     const options = resolveWebServerAndSidecar(props);
-    validatePodSpecOptions(props, { logVolume: props.volumeName ?? 'shared-logs', others: options.webVolumeNames });
+    validatePodSpecOptions(props, { logVolume: options.logVolumeName, others: options.webVolumeNames });
 
     this.hardened = options.hardened;
     this.webPort = options.webPort;
@@ -205,8 +206,7 @@ const PROP_TYPES: FieldTypes<LoggingSidecarDeploymentProps> = {
   metadata: METADATA,
   podMetadata: METADATA,
   replicas: NUMBER,
-  strategy: typeOf('be a DeploymentStrategy (such as DeploymentStrategy.recreate())', value =>
-    typeof value === 'object' && value !== null && typeof (value as { _toKube?: unknown })._toKube === 'function'),
+  strategy: madeBy('be a DeploymentStrategy (such as DeploymentStrategy.recreate())'),
   minReady: DURATION,
   progressDeadline: DURATION,
 };
@@ -224,6 +224,8 @@ const SERVICE_OPTION_TYPES: FieldTypes<LoggingSidecarServiceOptions> = {
  * (cdk8s-plus refuses both being zero itself.)
  */
 function validateStrategy(strategy: kplus.DeploymentStrategy): void {
+  // As for tolerations, only cdk8s-plus's internal _toKube() tells what a strategy holds.
+  if (typeof strategy._toKube !== 'function') return;
   const rollingUpdate = strategy._toKube().rollingUpdate as { [field: string]: { value?: unknown } | undefined } | undefined;
   for (const field of ['maxSurge', 'maxUnavailable']) {
     const value = rollingUpdate?.[field]?.value;

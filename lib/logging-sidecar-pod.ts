@@ -2,7 +2,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LoggingSidecar } from './logging-sidecar';
-import { METADATA, validateMetadata } from './metadata-checks';
+import { METADATA, validateChartMetadata, validateMetadata } from './metadata-checks';
 import { applyPodSpecOptions, POD_SPEC_OPTION_TYPES, PodSpecOptions, podSpecProps, validatePodSpecOptions } from './pod-spec-options';
 import { checkProps, FieldTypes, STRING } from './runtime-types';
 import { validateDnsSubdomain } from './validation';
@@ -58,13 +58,15 @@ export class LoggingSidecarPod extends Construct {
     super(scope, id);
     checkProps('LoggingSidecarPod props', props, PROP_TYPES);
 
-    // Everything is checked before anything is created, under this construct's prop names;
-    // LoggingSidecar checks the sidecar's props again under its own.
+    // Every prop is checked before anything is created, under this construct's prop names;
+    // LoggingSidecar checks the sidecar's props again under its own, and what the shipper
+    // adds (names, ports, annotations) once the shipper is bound, when the pod exists.
     const podName = props.podName ?? 'webserver';
     validateDnsSubdomain('podName', podName);
     validateMetadata('metadata', props.metadata ?? {}, 'podName');
+    validateChartMetadata(this);
     const options = resolveWebServerAndSidecar(props);
-    validatePodSpecOptions(props, { logVolume: props.volumeName ?? 'shared-logs', others: options.webVolumeNames });
+    validatePodSpecOptions(props, { logVolume: options.logVolumeName, others: options.webVolumeNames });
 
     this.hardened = options.hardened;
     this.webPort = options.webPort;

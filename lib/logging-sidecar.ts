@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { isNginxImage, parseImageReference } from './image-reference';
 import { LogReopen } from './log-reopen';
 import { LogShipper, LogShipperConfig } from './log-shipper';
-import { checkAgainstWorkload, checkShipperConfig, CONFIG_VOLUME_NAME, STATE_VOLUME_NAME } from './logging-sidecar-checks';
+import { checkAgainstWorkload, checkShipperConfig, CONFIG_VOLUME_NAME, DEFAULT_LOG_VOLUME_NAME, STATE_VOLUME_NAME } from './logging-sidecar-checks';
 import { configHash, declarePortsInManifest, placeInNamespaceOf, rollsOnTemplateChange, shareProcessNamespace } from './pod-template';
 import { checkProps, CONTAINER, FieldTypes, instanceOf, NUMBER, required, RESOURCES, STRING, WORKLOAD } from './runtime-types';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
@@ -156,7 +156,7 @@ export class LoggingSidecar extends Construct {
     const workload = props.workload;
     this.shipper = props.shipper ?? LogShipper.catLoop();
     const containerName = props.containerName ?? 'sidecar-container';
-    const volumeName = props.volumeName ?? 'shared-logs';
+    const volumeName = props.volumeName ?? DEFAULT_LOG_VOLUME_NAME;
     this.logDirectory = props.logDirectory ?? '/var/log/nginx';
     this._logFiles = [...(props.logFiles ?? ['access.log', 'error.log'])];
     const nativeSidecar = props.nativeSidecar ?? false;

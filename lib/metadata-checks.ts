@@ -1,4 +1,5 @@
-import { ApiObjectMetadata, OwnerReference } from 'cdk8s';
+import { ApiObjectMetadata, Chart, OwnerReference } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { LABEL_VALUE, QUALIFIED_NAME } from './checks/names';
 import { arrayOf, BOOLEAN, FieldTypes, mapOf, required, RuntimeType, shape, STRING, STRINGS } from './runtime-types';
 import { show, validateDnsLabel, validateReadBackAsWritten } from './validation';
@@ -82,6 +83,19 @@ export function validateMetadata(prop: string, metadata: ApiObjectMetadata, name
         + `such as "example.com/cleanup", got ${show(finalizer)}`);
     }
   });
+}
+
+/**
+ * The namespace and labels the chart gives every object in it, which cdk8s
+ * writes unchecked: checked as the construct's own, so that a pod is not the
+ * one object of the chart `kubectl apply` refuses.
+ */
+export function validateChartMetadata(scope: IConstruct): void {
+  const chart = Chart.of(scope);
+  if (chart.namespace !== undefined) {
+    validateDnsLabel(`the namespace of chart ${show(chart.node.path)}`, chart.namespace);
+  }
+  validateLabels(`the labels of chart ${show(chart.node.path)}`, chart.labels);
 }
 
 /** A map of label keys to label values, as `metadata.labels` and `nodeSelector` take. */

@@ -2,10 +2,11 @@ import { isIP } from 'net';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { LABEL_VALUE, QUALIFIED_NAME } from './checks/names';
+import { SHIPPER_VOLUME_PREFIX } from './logging-sidecar-checks';
 import { validateLabels } from './metadata-checks';
 import { addNodeSelector } from './pod-template';
 import {
-  arrayOf, BOOLEAN, DURATION, FieldTypes, mapOf, required, shape, STRING, STRINGS, typeOf,
+  arrayOf, BOOLEAN, DURATION, FieldTypes, madeBy, mapOf, required, shape, STRING, STRINGS, typeOf,
 } from './runtime-types';
 import { show, validateDnsLabel, validateDnsSubdomain, validateReadBackAsWritten, validateWholeSeconds } from './validation';
 
@@ -84,7 +85,7 @@ export const POD_SPEC_OPTION_TYPES: FieldTypes<PodSpecOptions> = {
   automountServiceAccountToken: BOOLEAN,
   nodeSelector: mapOf('be an object of node label names to values', STRING),
   tolerations: arrayOf('be an array of NodeTaintQuery (such as NodeTaintQuery.is(\'dedicated\', \'web\'))',
-    typeOf('be a NodeTaintQuery (such as NodeTaintQuery.is(\'dedicated\', \'web\'))', value => hasMethod(value, '_toKube'))),
+    madeBy('be a NodeTaintQuery (such as NodeTaintQuery.is(\'dedicated\', \'web\'))')),
   dns: shape<kplus.PodDnsProps>('be an object such as { hostname: \'web\', nameservers: [\'10.0.0.10\'] }', {
     hostname: STRING,
     subdomain: STRING,
@@ -209,6 +210,9 @@ function validateDns(dns: kplus.PodDnsProps): void {
  * label value, as the API server requires.
  */
 function validateToleration(prop: string, query: kplus.NodeTaintQuery): void {
+  // cdk8s-plus has no public accessor for what a query holds, only its internal _toKube(): a version
+  // without it skips these checks, and the manifest validation still reads the result.
+  if (typeof query._toKube !== 'function') return;
   const toleration = query._toKube();
   if (toleration.key !== undefined && !QUALIFIED_NAME.matches(toleration.key)) {
     throw new Error(`${prop} key must be ${QUALIFIED_NAME.description}, got ${show(toleration.key)}`);
@@ -242,8 +246,8 @@ function validateVolumes(volumes: kplus.Volume[], reserved: ReservedVolumes): vo
     if (volume.name === reserved.logVolume) {
       throw new Error(`volumes[${i}] name must differ from the log volume's (volumeName), got ${show(volume.name)}`);
     }
-    if (reserved.others.includes(volume.name) || volume.name.startsWith('log-shipper-')) {
-      throw new Error(`volumes[${i}] name must not be one the pod reserves (${[...reserved.others, 'log-shipper-…'].map(n => show(n)).join(', ')}), `
+    if (reserved.others.includes(volume.name) || volume.name.startsWith(SHIPPER_VOLUME_PREFIX)) {
+      throw new Error(`volumes[${i}] name must not be one the pod reserves (${[...reserved.others, `${SHIPPER_VOLUME_PREFIX}…`].map(n => show(n)).join(', ')}), `
         + `got ${show(volume.name)}`);
     }
   });

@@ -1,3 +1,4 @@
+import { closest } from './checks/closest-name';
 import { show } from './validation';
 
 // Checks that a value has the type the TypeScript signature promises, for the
@@ -92,9 +93,11 @@ export function shape<T>(expected: string, fields: FieldTypes<T>): RuntimeType {
   return {
     check(prop, value) {
       const keys = isPlainObject(value) ? Object.keys(value) : [];
-      if (!isPlainObject(value) || (keys.length > 0 && !keys.some(key => key in fields))) {
+      const literal = isPlainObject(value) && Object.getPrototypeOf(value) === Object.prototype;
+      if (!isPlainObject(value) || (keys.length > 0 && !keys.some(key => key in fields) && !literal)) {
         throw new Error(`${prop} must ${expected}, got ${show(value)}`);
       }
+      refuseUnknownFields(prop, value, fields, 'field');
       checkFields(value, fields, field => `${prop}.${field}`);
     },
   };
@@ -109,28 +112,24 @@ export function checkProps<T>(what: string, props: T, fields: FieldTypes<T>, pre
   if (!isPlainObject(props)) {
     throw new Error(`${what} must be an object, got ${show(props)}`);
   }
-  // A misspelt prop would otherwise be ignored without a word (TypeScript only catches it in an object literal).
-  const unknown = Object.keys(props).find(key => !(key in fields) && props[key] !== undefined);
-  if (unknown !== undefined) {
-    const near = Object.keys(fields).find(field => field.toLowerCase() === unknown.toLowerCase() || editDistance(field, unknown) <= 2);
-    throw new Error(`${what} must not include ${show(unknown)}, which is none of them${near ? ` (did you mean ${show(near)}?)` : ''}: `
-      + `they are ${Object.keys(fields).join(', ')}`);
-  }
+  refuseUnknownFields(what, props, fields, what.endsWith('options') ? 'option' : 'prop');
   checkFields(props, fields, field => `${prefix}${field}`);
 }
 
-/** Levenshtein distance, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
+/**
+ * A misspelt field would otherwise be ignored without a word (TypeScript only
+ * catches it in an object literal, and not at all in plain JavaScript), leaving
+ * a default where a value was meant: refused, with the nearest field named.
+ */
+function refuseUnknownFields(what: string, value: { [field: string]: unknown }, fields: { readonly [field: string]: RuntimeType }, known: string): void {
+  const unknown = Object.keys(value).find(key => !(key in fields) && value[key] !== undefined);
+  if (unknown !== undefined) {
+    const near = closest(unknown, Object.keys(fields));
+    throw new Error(`${what} must not include ${show(unknown)}: there is no such ${known}${near ? ` (did you mean ${show(near)}?)` : ''}; `
+      + `the ${known}s are ${Object.keys(fields).join(', ')}`);
   }
-  return previous[b.length];
 }
+
 
 export const STRING = typeOf('be a string', value => typeof value === 'string');
 export const NUMBER = typeOf('be a number', value => typeof value === 'number');
@@ -159,6 +158,15 @@ export const RESOURCES = shape<{ cpu?: unknown; memory?: unknown; ephemeralStora
     memory: requestAndLimit(SIZE, 'Size.mebibytes(64)'),
     ephemeralStorage: requestAndLimit(SIZE, 'Size.gibibytes(1)'),
   });
+
+/**
+ * An object made by a class's factory method, such as cdk8s-plus's
+ * `NodeTaintQuery.is()`, rather than an object literal: what can be told of
+ * classes whose contents are internal.
+ */
+export function madeBy(expected: string): RuntimeType {
+  return typeOf(expected, value => isObject(value) && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype);
+}
 
 /** A cdk8s-plus workload, by what the sidecar reads and calls on it. */
 export const WORKLOAD = typeOf('be a cdk8s-plus workload (a Pod, Deployment, StatefulSet, DaemonSet, Job or CronJob)',

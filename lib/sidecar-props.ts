@@ -3,9 +3,10 @@ import { LogShipper } from './log-shipper';
 import { arrayOf, BOOLEAN, instanceOf, RuntimeType, SIZE, STRING } from './runtime-types';
 import { MAX_QUANTITY_MEBIBYTES, validateWholeSize } from './validation';
 
-// What LoggingSidecarPod and LoggingSidecar check alike in the props they
-// share under the same names: the pod checks them before it creates anything,
-// the sidecar again for when it is used on its own.
+// What LoggingSidecarPod, LoggingSidecarDeployment and LoggingSidecar check
+// alike in the props they share under the same names: the pod and the
+// Deployment check them before they create anything, the sidecar again for
+// when it is used on its own.
 
 export const LOG_SHIPPER = instanceOf(LogShipper, 'be made with a LogShipper method such as LogShipper.stream()');
 

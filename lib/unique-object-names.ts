@@ -47,14 +47,17 @@ export function duplicateObjects(root: IConstruct): string[] {
 }
 
 /**
- * Kinds without a namespace: two of one name are one object whatever
- * namespace their charts give them (the API server ignores it).
+ * The built-in kinds without a namespace, up to Kubernetes 1.33: two of one
+ * name are one object whatever namespace their charts give them (the API
+ * server ignores it). A custom resource's scope cannot be known here.
  */
 const CLUSTER_SCOPED_KINDS = new Set([
-  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus', 'CSIDriver', 'CSINode',
-  'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingWebhookConfiguration', 'Namespace', 'Node',
-  'PersistentVolume', 'PriorityClass', 'PriorityLevelConfiguration', 'RuntimeClass', 'StorageClass',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'VolumeAttachment',
+  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ClusterTrustBundle', 'ComponentStatus',
+  'CSIDriver', 'CSINode', 'CustomResourceDefinition', 'DeviceClass', 'FlowSchema', 'IngressClass', 'IPAddress',
+  'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'MutatingWebhookConfiguration', 'Namespace', 'Node',
+  'PersistentVolume', 'PriorityClass', 'PriorityLevelConfiguration', 'ResourceSlice', 'RuntimeClass', 'ServiceCIDR',
+  'StorageClass', 'StorageVersionMigration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration', 'VolumeAttachment', 'VolumeAttributesClass',
 ]);
 
 /**

@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { isOfficialNginx, parseImageReference } from './image-reference';
 import { LogShipper } from './log-shipper';
+import { DEFAULT_LOG_VOLUME_NAME, SHIPPER_VOLUME_PREFIX } from './logging-sidecar-checks';
 import { BOOLEAN, DURATION, FieldTypes, NUMBER, RESOURCES, STRING } from './runtime-types';
 import { SHARED_PROP_TYPES, validateVolumeSizes } from './sidecar-props';
 import {
@@ -93,6 +94,8 @@ export interface WebServerAndSidecarOptions {
 
   /**
    * Directory where the web server writes its logs; the shared volume is mounted here in both containers.
+   * The construct does not reconfigure the web server: another directory needs an image or a
+   * configuration that logs there (nginx's images log to /var/log/nginx).
    * @default '/var/log/nginx'
    */
   readonly logDirectory?: string;
@@ -156,6 +159,8 @@ export interface ResolvedWebServerAndSidecar extends WebServerAndSidecarOptions 
   readonly healthChecks: boolean;
   readonly sidecarContainerName: string;
   readonly shipper: LogShipper;
+  /** The shared log volume's name. */
+  readonly logVolumeName: string;
   /** Names of the volumes the web server adds beside the log volume. */
   readonly webVolumeNames: string[];
 }
@@ -200,8 +205,8 @@ export function resolveWebServerAndSidecar(props: WebServerAndSidecarOptions): R
   }
   if (props.volumeName !== undefined) {
     validateDnsLabel('volumeName', props.volumeName);
-    if (props.volumeName.startsWith('log-shipper-') || (hardened && props.volumeName === WEB_TMP_VOLUME_NAME)) {
-      throw new Error(`volumeName must not be a name the pod reserves (${hardened ? `"${WEB_TMP_VOLUME_NAME}", ` : ''}"log-shipper-…"), `
+    if (props.volumeName.startsWith(SHIPPER_VOLUME_PREFIX) || (hardened && props.volumeName === WEB_TMP_VOLUME_NAME)) {
+      throw new Error(`volumeName must not be a name the pod reserves (${hardened ? `"${WEB_TMP_VOLUME_NAME}", ` : ''}"${SHIPPER_VOLUME_PREFIX}…"), `
         + `got ${show(props.volumeName)}`);
     }
   }
@@ -231,6 +236,7 @@ export function resolveWebServerAndSidecar(props: WebServerAndSidecarOptions): R
     healthChecks: props.healthChecks ?? false,
     sidecarContainerName,
     shipper,
+    logVolumeName: props.volumeName ?? DEFAULT_LOG_VOLUME_NAME,
     webVolumeNames: hardened ? [WEB_TMP_VOLUME_NAME] : [],
   };
 }

@@ -10,7 +10,15 @@ trap 'rm -rf "$scratch"' EXIT
 
 cd "$root"
 npm run --silent compile
+# npm pack runs the prepack script: build/lib/ rebuilt from lib/ alone, with jsii, and the assembly.
 tarball=$(npm pack --silent --pack-destination "$scratch" | tail -n 1)
+packed=$(tar -tzf "$scratch/$tarball")
+grep -qx 'package/.jsii' <<<"$packed" || { echo "check-package: the jsii assembly .jsii is not in the package" >&2; exit 1; }
+# Every compiled file comes from a source file of lib/: nothing left over from a file since removed.
+while read -r js; do
+  source="lib/${js#package/build/lib/}"
+  [ -f "${source%.js}.ts" ] || { echo "check-package: $js has no source ${source%.js}.ts: a stale build was packed" >&2; exit 1; }
+done < <(grep '^package/build/lib/.*\.js$' <<<"$packed")
 
 consumer="$scratch/consumer"
 mkdir -p "$consumer/node_modules"

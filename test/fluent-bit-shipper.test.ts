@@ -267,7 +267,7 @@ describe('bad Fluent Bit input', () => {
     ['an image with a space', () => LogShipper.fluentBit({ image: 'fluent bit' }), 'LogShipper.fluentBit() image must be an image reference'],
     ['a state keeper image with a space', () => LogShipper.fluentBit({ stateKeeperImage: 'perl image' }), 'LogShipper.fluentBit() stateKeeperImage must be an image reference'],
     ['a state keeper image without the keeper', () => LogShipper.fluentBit({ stateKeeper: false, stateKeeperImage: 'perl:5' }), 'LogShipper.fluentBit() stateKeeperImage applies only with stateKeeper: true, got "perl:5"'],
-    ['a sidecar name too long for the keeper\'s', () => synth({ sidecarContainerName: 'a'.repeat(51) }), `containerName (sidecarContainerName of a LoggingSidecarPod) must be at most 50 characters, so that LogShipper.fluentBit()'s companion container "${'a'.repeat(51)}-state-keeper" is a DNS-1123 label, got "${'a'.repeat(51)}"`],
+    ['a sidecar name too long for the keeper\'s', () => synth({ sidecarContainerName: 'a'.repeat(51) }), `containerName (sidecarContainerName of a LoggingSidecarPod or LoggingSidecarDeployment) must be at most 50 characters, so that LogShipper.fluentBit()'s companion container "${'a'.repeat(51)}-state-keeper" is a DNS-1123 label, got "${'a'.repeat(51)}"`],
     ...['*', '?', '[x]', '{a,b}', ',', '$HOME', '\\'].map(piece => [
       `a logDirectory with ${piece}`, () => synth({ logDirectory: `/var/log/a${piece}b` }),
       `logDirectory (read by LogShipper.fluentBit()) must not contain '*', '?', '[', ']', '{', '}', '\\', ',' or '$', which Fluent Bit's tail input reads as a pattern, a list or a variable, got ${JSON.stringify(`/var/log/a${piece}b`)}`,

@@ -36,11 +36,11 @@ describe('the same pod as LoggingSidecarPod, replicated', () => {
     expect(synth().all).toMatchSnapshot();
   });
 
-  test('bounds: 0 and 2147483647 replicas, minReady 0, progressDeadline 1 second and 2147483647 seconds', () => {
+  test('bounds: 0 and 2147483647 replicas, minReady 0 and 2147483646 seconds, progressDeadline 1 second and 2147483647 seconds', () => {
     expect(synth({ replicas: 0, minReady: Duration.seconds(0), progressDeadline: Duration.seconds(1) }).deployment.spec)
       .toEqual(expect.objectContaining({ replicas: 0, minReadySeconds: 0, progressDeadlineSeconds: 1 }));
-    expect(synth({ replicas: 2147483647, progressDeadline: Duration.seconds(2147483647) }).deployment.spec)
-      .toEqual(expect.objectContaining({ replicas: 2147483647, progressDeadlineSeconds: 2147483647 }));
+    expect(synth({ replicas: 2147483647, minReady: Duration.seconds(2147483646), progressDeadline: Duration.seconds(2147483647) }).deployment.spec)
+      .toEqual(expect.objectContaining({ replicas: 2147483647, minReadySeconds: 2147483646, progressDeadlineSeconds: 2147483647 }));
   });
 
   test('strategy: a rolling update of whole numbers or percentages, maxUnavailable up to 100%', () => {
@@ -142,7 +142,7 @@ describe('bad input', () => {
     ['deploymentName', { deploymentName: 'Shop' }, 'deploymentName must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit), got "Shop"'],
     ['metadata.name', { metadata: { name: 'x' } }, 'metadata.name must not be set, the name is deploymentName, got "x"'],
     ['podMetadata.namespace', { podMetadata: { namespace: 'shop' } }, 'podMetadata.namespace must not be set, the pods take theirs from the Deployment, got "shop"'],
-    ['a podMetadata label', { podMetadata: { labels: { tier: 'web tier' } } }, 'podMetadata.labels["tier"] must be a label value'],
+    ['a podMetadata label', { podMetadata: { labels: { tier: 'web tier' } } }, 'podMetadata.labels["tier"] must be a label value (empty, or at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "web tier"'],
     ['podMetadata.name', { podMetadata: { name: 'web' } }, 'podMetadata.name must not be set, the pods take theirs from the Deployment, got "web"'],
     ['replicas over 2147483647', { replicas: 2147483648 }, 'replicas must be a whole number from 0 to 2147483647, got 2147483648'],
     ['replicas NaN', { replicas: NaN }, 'replicas must be a whole number from 0 to 2147483647, got NaN'],
@@ -156,6 +156,12 @@ describe('bad input', () => {
       'strategy maxSurge must be a whole number from 0 or a whole percentage, got "12.5%"'],
     ['nativeSidecar with the cat loop, before the Deployment exists', { nativeSidecar: true },
       'nativeSidecar needs a shipper that ships what is left and exits on SIGTERM, LogShipper.catLoop() does not (use LogShipper.stream() or LogShipper.fluentBit())'],
+    ['minReady over 2147483647 seconds', { minReady: Duration.seconds(2147483648) }, 'minReady must be at most 2147483647 seconds, got 2147483648 seconds'],
+    ['a misspelt prop', { replica: 3 }, 'LoggingSidecarDeployment props must not include "replica": there is no such prop (did you mean "replicas"?); the props are shipper, '],
+    ['a misspelt field of a nested prop', { dns: { hostname: 'web', nameserver: ['10.0.0.10'] } },
+      'dns must not include "nameserver": there is no such field (did you mean "nameservers"?); the fields are hostname, subdomain, hostnameAsFQDN, policy, nameservers, searches, options'],
+    ['a misspelt resource', { webResources: { cpu: { limit: kplus.Cpu.millis(500) }, mem: { limit: Size.mebibytes(256) } } },
+      'webResources must not include "mem": there is no such field; the fields are cpu, memory, ephemeralStorage'],
     ['negative replicas', { replicas: -1 }, 'replicas must be a whole number from 0 to 2147483647, got -1'],
     ['fractional replicas', { replicas: 1.5 }, 'replicas must be a whole number from 0 to 2147483647, got 1.5'],
     ['replicas of the wrong type', { replicas: '3' }, 'replicas must be a number, got "3"'],
@@ -165,7 +171,7 @@ describe('bad input', () => {
       'progressDeadline must be longer than minReady, got 60 seconds and minReady 60 seconds'],
     ['minReady not shorter than the default progressDeadline', { minReady: Duration.minutes(10) }, 'minReady must be shorter than progressDeadline (600 seconds by default), got 600 seconds'],
     ['a web server option', { webPort: 70000 }, 'webPort must be a whole number from 1 to 65535, got 70000'],
-    ['a pod-level option', { nodeSelector: { pool: 'a b' } }, 'nodeSelector["pool"] must be a label value'],
+    ['a pod-level option', { nodeSelector: { pool: 'a b' } }, 'nodeSelector["pool"] must be a label value (empty, or at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "a b"'],
   ] as Array<[string, any, string]>)('fails on %s', (_, props, message) => {
     const chart = Testing.chart();
     expect(() => new LoggingSidecarDeployment(chart, 'web', props)).toThrow(message);

@@ -119,6 +119,13 @@ describe('every default can be overridden', () => {
     expect(containerNamed(pod, 'sidecar-container').command[2]).toMatch(/; sleep 120; done$/);
   });
 
+  test('readInterval up to 9007199254740991 seconds, the largest sleep gets as digits', () => {
+    const pod = synthPod({ readInterval: Duration.seconds(9007199254740991) });
+    expect(containerNamed(pod, 'sidecar-container').command[2]).toMatch(/; sleep 9007199254740991; done$/);
+    expect(() => synthPod({ readInterval: Duration.seconds(9007199254740992) }))
+      .toThrow('readInterval must be at most 9007199254740991 seconds, got 9007199254740992 seconds');
+  });
+
   test('a logDirectory with spaces and quotes is passed to the shell quoted', () => {
     const pod = synthPod({ logDirectory: "/var/log/my app's logs" });
     expect(containerNamed(pod, 'sidecar-container').command[2]).toBe(

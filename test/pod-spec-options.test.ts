@@ -1,4 +1,4 @@
-import { Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { LoggingSidecarDeployment, LoggingSidecarPod, LoggingSidecarPodProps, LogShipper } from '../lib';
 
@@ -132,32 +132,32 @@ describe('bad input', () => {
     ['a label key', { metadata: { labels: { 'team name': 'web' } } }, 'metadata.labels key must be a qualified name (an optional DNS-1123 subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "team name"'],
     ['a label key prefix', { metadata: { labels: { 'Example.com/team': 'web' } } }, 'metadata.labels key must be a qualified name (an optional DNS-1123 subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "Example.com/team"'],
     ['a label value', { metadata: { labels: { team: 'web/shop' } } }, 'metadata.labels["team"] must be a label value (empty, or at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "web/shop"'],
-    ['a label value too long', { metadata: { labels: { team: 'a'.repeat(64) } } }, `metadata.labels["team"] must be a label value`],
+    ['a label value too long', { metadata: { labels: { team: 'a'.repeat(64) } } }, `metadata.labels["team"] must be a label value (empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got "${'a'.repeat(64)}"`],
     ['a label value kubectl reads as a number', { metadata: { labels: { v: '0o17' } } }, 'metadata.labels["v"] must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the integer 15, got "0o17"'],
     ['an annotation key', { metadata: { annotations: { '/owner': 'web' } } }, 'metadata.annotations key must be a qualified name (an optional DNS-1123 subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "/owner"'],
-    ['an annotation value kubectl reads as a number', { metadata: { annotations: { build: '0o17' } } }, 'metadata.annotations["build"] must not be a string that kubectl reads as another type'],
-    ['a finalizer', { metadata: { finalizers: ['example.com/'] } }, 'metadata.finalizers[0] must be a qualified name'],
+    ['an annotation value kubectl reads as a number', { metadata: { annotations: { build: '0o17' } } }, 'metadata.annotations["build"] must not be a string that kubectl reads as another type: cdk8s writes it unquoted and kubectl reads it as the integer 15, got "0o17"'],
+    ['a finalizer', { metadata: { finalizers: ['example.com/'] } }, 'metadata.finalizers[0] must be a qualified name (an optional DNS-1123 subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "example.com/"'],
     ['metadata of the wrong type', { metadata: 'shop' }, 'metadata must be an object such as { labels: { team: \'web\' }, annotations: { ... }, namespace: \'shop\' }, got "shop"'],
     ['labels of the wrong type', { metadata: { labels: { team: 7 } } }, 'metadata.labels["team"] must be a string, got 7'],
     ['automountServiceAccountToken of the wrong type', { automountServiceAccountToken: 'yes' }, 'automountServiceAccountToken must be true or false, got "yes"'],
     ['serviceAccount of the wrong type', { serviceAccount: 'web-reader' }, 'serviceAccount must be a cdk8s-plus service account (such as ServiceAccount.fromServiceAccountName(scope, id, name)), got "web-reader"'],
-    ['a nodeSelector key', { nodeSelector: { 'node pool': 'web' } }, 'nodeSelector key must be a qualified name'],
+    ['a nodeSelector key', { nodeSelector: { 'node pool': 'web' } }, 'nodeSelector key must be a qualified name (an optional DNS-1123 subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "node pool"'],
     ['a nodeSelector value', { nodeSelector: { pool: 'web pool' } }, 'nodeSelector["pool"] must be a label value (empty, or at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "web pool"'],
     ['a nodeSelector value of the wrong type', { nodeSelector: { pool: true } }, 'nodeSelector["pool"] must be a string, got true'],
     ['tolerations not made with NodeTaintQuery', { tolerations: [{ key: 'spot' }] }, 'tolerations[0] must be a NodeTaintQuery (such as NodeTaintQuery.is(\'dedicated\', \'web\')), got {"key":"spot"}'],
     ['dns.hostname', { dns: { hostname: 'web.shop' } }, 'dns.hostname must be a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit), got "web.shop"'],
-    ['dns.subdomain', { dns: { subdomain: 'Shop' } }, 'dns.subdomain must be a DNS-1123 label'],
+    ['dns.subdomain', { dns: { subdomain: 'Shop' } }, 'dns.subdomain must be a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit), got "Shop"'],
     ['dns.nameservers', { dns: { nameservers: ['10.0.0.300'] } }, 'dns.nameservers[0] must be an IPv4 or IPv6 address such as "10.0.0.10", got "10.0.0.300"'],
     ['four dns.nameservers', { dns: { nameservers: ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'] } }, 'dns.nameservers must list at most 3 addresses, got ["10.0.0.1","10.0.0.2","10.0.0.3","10.0.0.4"]'],
     ['dns.policy NONE without nameservers', { dns: { policy: kplus.DnsPolicy.NONE } }, 'dns.nameservers must list at least one address with dns.policy DnsPolicy.NONE, got []'],
     ['dns.policy unknown', { dns: { policy: 'Cluster' } }, 'dns.policy must be a DnsPolicy (ClusterFirst, ClusterFirstWithHostNet, Default, None), got "Cluster"'],
-    ['dns.searches', { dns: { searches: ['shop_svc'] } }, 'dns.searches[0] must be a DNS-1123 subdomain'],
-    ['seven dns.searches', { dns: { searches: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] } }, 'dns.searches must list at most 6 domains'],
+    ['dns.searches', { dns: { searches: ['shop_svc'] } }, 'dns.searches[0] must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit), got "shop_svc"'],
+    ['seven dns.searches', { dns: { searches: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] } }, 'dns.searches must list at most 6 domains, got ["a","b","c","d","e","f","g"]'],
     ['dns.options name', { dns: { options: [{ name: 'nd ots' }] } }, 'dns.options[0].name must be a resolver option name such as "ndots", got "nd ots"'],
     ['dns of the wrong type', { dns: ['10.0.0.10'] }, 'dns must be an object such as { hostname: \'web\', nameservers: [\'10.0.0.10\'] }, got ["10.0.0.10"]'],
     ['hostAliases ip', { hostAliases: [{ ip: 'db', hostnames: ['db.local'] }] }, 'hostAliases[0].ip must be an IPv4 or IPv6 address such as "10.0.0.10", got "db"'],
     ['hostAliases without hostnames', { hostAliases: [{ ip: '10.0.0.5', hostnames: [] }] }, 'hostAliases[0].hostnames must list at least one host name, got []'],
-    ['hostAliases hostname', { hostAliases: [{ ip: '10.0.0.5', hostnames: ['db.local', 'DB'] }] }, 'hostAliases[0].hostnames[1] must be a DNS-1123 subdomain'],
+    ['hostAliases hostname', { hostAliases: [{ ip: '10.0.0.5', hostnames: ['db.local', 'DB'] }] }, 'hostAliases[0].hostnames[1] must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit), got "DB"'],
     ['hostAliases without hostnames at all', { hostAliases: [{ ip: '10.0.0.5' }] }, 'hostAliases[0].hostnames must be an array of strings, got undefined'],
     ['an IPv6 address with a zone', { hostAliases: [{ ip: 'fe80::1%eth0', hostnames: ['db.local'] }] }, 'hostAliases[0].ip must be an IPv4 or IPv6 address such as "10.0.0.10", got "fe80::1%eth0"'],
     ['a toleration key', { tolerations: [kplus.NodeTaintQuery.is('bad key!', 'x')] }, 'tolerations[0] key must be a qualified name (an optional DNS-1123 subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "bad key!"'],
@@ -182,7 +182,7 @@ describe('bad input', () => {
     ['a serviceAccount name', (chart: any) => ({ serviceAccount: kplus.ServiceAccount.fromServiceAccountName(chart, 'sa', 'Web_Reader') }),
       'serviceAccount name must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit), got "Web_Reader"'],
     ['a dockerRegistryAuth name', (chart: any) => ({ dockerRegistryAuth: kplus.Secret.fromSecretName(chart, 's', 'Registry') }),
-      'dockerRegistryAuth name must be a DNS-1123 subdomain'],
+      'dockerRegistryAuth name must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit), got "Registry"'],
     ['a volume named like the log volume', (chart: any) => ({ volumes: [kplus.Volume.fromEmptyDir(chart, 'v', 'shared-logs')] }),
       'volumes[0] name must differ from the log volume\'s (volumeName), got "shared-logs"'],
     ['a volume named like a renamed log volume', (chart: any) => ({ volumeName: 'logs', volumes: [kplus.Volume.fromEmptyDir(chart, 'v', 'logs')] }),
@@ -194,9 +194,20 @@ describe('bad input', () => {
     ['two volumes of one name', (chart: any) => ({ volumes: [kplus.Volume.fromEmptyDir(chart, 'v', 'data'), kplus.Volume.fromEmptyDir(chart, 'w', 'data')] }),
       'volumes[1] name repeats volumes[0]\'s, each volume needs a name of its own, got "data"'],
     ['a volume name that is no DNS label', (chart: any) => ({ volumes: [kplus.Volume.fromEmptyDir(chart, 'v', 'Data')] }),
-      'volumes[0] name must be a DNS-1123 label'],
+      'volumes[0] name must be a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit), got "Data"'],
   ])('fails on %s', (_, props, message) => {
     const chart = Testing.chart();
     expect(() => new LoggingSidecarPod(chart, 'pod', props(chart))).toThrow(message);
+  });
+});
+
+describe('the chart\'s namespace and labels, which every object of the chart gets', () => {
+  test.each([
+    ['a namespace', { namespace: 'Shop_1' }, 'the namespace of chart "shop" must be a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit), got "Shop_1"'],
+    ['a label value', { labels: { team: 'web team' } }, 'the labels of chart "shop"["team"] must be a label value (empty, or at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit), got "web team"'],
+  ])('fails on %s, on a Pod and on a Deployment', (_, chartProps, message) => {
+    const chart = () => new Chart(Testing.app(), 'shop', chartProps);
+    expect(() => new LoggingSidecarPod(chart(), 'pod')).toThrow(message);
+    expect(() => new LoggingSidecarDeployment(chart(), 'web')).toThrow(message);
   });
 });

@@ -35,9 +35,9 @@ describe('checkProps', () => {
     ['an array with only a hole', { tags: new Array(1) }, 'Example: tags must be an array of tags, without holes, got a sparse array with nothing at index 0: [null]'],
     ['an array item that is undefined', { tags: ['a', undefined] }, 'Example: tags[1] must be a string, got undefined'],
     ['an array that is an array-like object', { tags: { 0: 'a', length: 1 } }, 'Example: tags must be an array of tags, got {"0":"a","length":1}'],
-    ['a misspelt prop', { nmae: 'web' }, 'Example props must not include "nmae", which is none of them (did you mean "name"?): they are name, count, interval, tags'],
-    ['a prop in the wrong case', { Count: 3 }, 'Example props must not include "Count", which is none of them (did you mean "count"?): they are name, count, interval, tags'],
-    ['a prop of no other name', { replicas: 3 }, 'Example props must not include "replicas", which is none of them: they are name, count, interval, tags'],
+    ['a misspelt prop', { nmae: 'web' }, 'Example props must not include "nmae": there is no such prop (did you mean "name"?); the props are name, count, interval, tags'],
+    ['a prop in the wrong case', { Count: 3 }, 'Example props must not include "Count": there is no such prop (did you mean "count"?); the props are name, count, interval, tags'],
+    ['a prop of no other name', { replicas: 3 }, 'Example props must not include "replicas": there is no such prop; the props are name, count, interval, tags'],
   ])('fails on %s', (_, props, message) => {
     expect(() => checkProps('Example props', props as Example, EXAMPLE_TYPES, 'Example: ')).toThrow(message);
   });

@@ -9,7 +9,7 @@ import type { ValidationContext } from 'cdk8s-cli/lib/plugins';
 import { formatViolation, RULES, validateManifests, validateManifestText } from './index';
 import type { Violation } from './rule';
 
-const FIX = 'Fix the field at each location; when it comes from a construct prop, the construct\'s README lists the props.';
+const FIX = 'Fix the field at each location; when it comes from a construct prop, API.md lists the constructs\' props.';
 
 export class ManifestValidation {
   /** @param properties none are taken */

@@ -3,6 +3,7 @@
 // checked. A typo such as `imagePullPolcy` passes the API server's default
 // (non-strict) decoding in silence and the field is dropped; here it fails.
 
+import { closest } from '../../lib/checks/closest-name';
 import { definitionNameOf, definitions, KUBERNETES_VERSION, type Schema } from '../kubernetes-api';
 import type { KubernetesObject, ObjectRule, PathSegment, Report } from '../rule';
 import { isPlainObject } from '../walk';
@@ -85,38 +86,4 @@ function unknownField(key: string, typeName: string, known: string[]): string {
   const suggestion = closest(key, known);
   return `unknown field ${JSON.stringify(key)}: ${typeName} has no such field in Kubernetes ${KUBERNETES_VERSION}`
     + (suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : '');
-}
-
-/** The known field a typo most likely meant: same letters in another case, or at most two edits away. */
-function closest(key: string, known: string[]): string | undefined {
-  const sameCase = known.find(k => k.toLowerCase() === key.toLowerCase());
-  if (sameCase) return sameCase;
-  let best: string | undefined;
-  let bestDistance = Math.min(2, Math.floor(key.length / 3));
-  for (const candidate of known) {
-    const distance = editDistance(key, candidate, bestDistance);
-    if (distance <= bestDistance && (best === undefined || distance < bestDistance)) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-/** Levenshtein distance with adjacent swaps, giving up beyond `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  const d: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    d.push([i]);
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = i === 0 ? j : Math.min(
-        d[i - 1][j] + 1,
-        d[i][j - 1] + 1,
-        d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-        i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? d[i - 2][j - 2] + 1 : Infinity,
-      );
-    }
-  }
-  return d[a.length][b.length];
 }

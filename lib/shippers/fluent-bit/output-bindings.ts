@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LogShipperVolume } from '../../log-shipper';
+import { SHIPPER_VOLUME_PREFIX } from '../../logging-sidecar-checks';
 import { show } from '../../validation';
 import { FluentBitFile } from './file';
 import { OutputContext } from './output-context';
@@ -51,8 +52,8 @@ export class OutputBindings {
       // rather than Fluent Bit failing on a missing file.
       const optional = false;
       const volume = file._isSecret()
-        ? kplus.Volume.fromSecret(scope, `SecretFiles${secrets}`, file._secret!, { name: `log-shipper-secret-${secrets++}`, items, optional })
-        : kplus.Volume.fromConfigMap(scope, `ConfigMapFiles${configMaps}`, file._configMap!, { name: `log-shipper-configmap-${configMaps++}`, items, optional });
+        ? kplus.Volume.fromSecret(scope, `SecretFiles${secrets}`, file._secret!, { name: `${SHIPPER_VOLUME_PREFIX}secret-${secrets++}`, items, optional })
+        : kplus.Volume.fromConfigMap(scope, `ConfigMapFiles${configMaps}`, file._configMap!, { name: `${SHIPPER_VOLUME_PREFIX}configmap-${configMaps++}`, items, optional });
       return { volume, path: directory };
     });
   }
