@@ -124,3 +124,25 @@ export function checkShipperConfig(
       + `${show(annotationsTaken[hash])}, which LoggingSidecar sets to the hash of the shipper's configuration`);
   }
 }
+
+/**
+ * At synth: no container of the workload mounts two volumes at one path. A
+ * mount added later through an escape hatch (`webContainer.mount()` at the log
+ * directory, say) would otherwise make the API server refuse the pod.
+ */
+export function mountPathConflicts(workload: kplus.AbstractPod): string[] {
+  const problems: string[] = [];
+  for (const container of [...workload.initContainers, ...workload.containers]) {
+    const byPath = new Map<string, string[]>();
+    for (const mount of container.mounts) {
+      byPath.set(mount.path, [...(byPath.get(mount.path) ?? []), (mount.volume as kplus.Volume).name]);
+    }
+    for (const [path, volumes] of byPath) {
+      if (volumes.length > 1) {
+        problems.push(`container ${show(container.name)} mounts ${volumes.length} volumes at ${show(path)} (${volumes.map(v => show(v)).join(', ')}), `
+          + 'which the API server refuses: mount each at a path of its own');
+      }
+    }
+  }
+  return problems;
+}

@@ -172,7 +172,7 @@ export class LoggingSidecarDeployment extends Construct {
    * the shipper's ports, such as Fluent Bit's metrics, stay inside the pod.
    */
   public exposeViaService(options: LoggingSidecarServiceOptions = {}): kplus.Service {
-    checkProps('LoggingSidecarDeployment.exposeViaService() options', options, SERVICE_OPTION_TYPES);
+    checkProps('LoggingSidecarDeployment.exposeViaService() options', options, SERVICE_OPTION_TYPES, 'exposeViaService() ');
     if (this.service) {
       throw new Error(`exposeViaService() may be called once, and it was: the Service ${show(this.service.name)} `
         + 'already forwards to the web port; use that Service, or create another with new kplus.Service()');

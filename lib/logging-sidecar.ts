@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { isNginxImage, parseImageReference } from './image-reference';
 import { LogReopen } from './log-reopen';
 import { LogShipper, LogShipperConfig } from './log-shipper';
-import { checkAgainstWorkload, checkShipperConfig, CONFIG_VOLUME_NAME, DEFAULT_LOG_VOLUME_NAME, STATE_VOLUME_NAME } from './logging-sidecar-checks';
+import { checkAgainstWorkload, checkShipperConfig, CONFIG_VOLUME_NAME, DEFAULT_LOG_VOLUME_NAME, mountPathConflicts, STATE_VOLUME_NAME } from './logging-sidecar-checks';
 import { configHash, declarePortsInManifest, placeInNamespaceOf, rollsOnTemplateChange, shareProcessNamespace } from './pod-template';
 import { checkProps, CONTAINER, FieldTypes, instanceOf, NUMBER, required, RESOURCES, STRING, WORKLOAD } from './runtime-types';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
@@ -280,6 +280,7 @@ export class LoggingSidecar extends Construct {
       ],
     }));
     checkUniqueObjectNames(this);
+    this.node.addValidation({ validate: () => mountPathConflicts(workload) });
   }
 
   /** The log files the sidecar ships, relative to `logDirectory`. */

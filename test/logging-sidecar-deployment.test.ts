@@ -115,8 +115,8 @@ describe('exposeViaService()', () => {
     ['a name starting with a digit', { name: '1abc' }, 'exposeViaService() name must be a DNS-1035 label (at most 63 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit), got "1abc"'],
     ['port 65536', { port: 65536 }, 'exposeViaService() port must be a whole number from 1 to 65535, got 65536'],
     ['an ExternalName service', { serviceType: kplus.ServiceType.EXTERNAL_NAME }, 'exposeViaService() serviceType must select the pods, and an ExternalName Service forwards to a DNS name instead: use ClusterIP, NodePort or LoadBalancer, got "ExternalName"'],
-    ['an unknown service type', { serviceType: 'Public' }, 'serviceType must be a ServiceType (ClusterIP, NodePort, LoadBalancer, ExternalName), got "Public"'],
-    ['a port of the wrong type', { port: '80' }, 'port must be a number, got "80"'],
+    ['an unknown service type', { serviceType: 'Public' }, 'exposeViaService() serviceType must be a ServiceType (ClusterIP, NodePort, LoadBalancer, ExternalName), got "Public"'],
+    ['a port of the wrong type', { port: '80' }, 'exposeViaService() port must be a number, got "80"'],
   ] as Array<[string, any, string]>)('fails on %s', (_, options, message) => {
     const construct = new LoggingSidecarDeployment(Testing.chart(), 'web');
     expect(() => construct.exposeViaService(options)).toThrow(message);

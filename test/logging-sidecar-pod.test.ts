@@ -313,6 +313,7 @@ describe('bad types, as plain JavaScript or another jsii language may pass them'
     ['null as podName', { podName: null }, 'podName must be a string, got null'],
     ['null as sidecarContainerName', { sidecarContainerName: null }, 'sidecarContainerName must be a string, got null'],
     ['an empty object as shipper', { shipper: {} }, 'shipper must be made with a LogShipper method such as LogShipper.stream(), got {}'],
+    ['a shipper factory not called', { shipper: LogShipper.stream }, 'shipper must be made with a LogShipper method such as LogShipper.stream(), got the function stream (not called)'],
     ['a string as webResources', { webResources: '500m' },
       'webResources must be an object such as { cpu: { limit: Cpu.millis(500) }, memory: { limit: Size.mebibytes(128) } }, got "500m"'],
     ['a number as a memory limit', { webResources: { memory: { limit: 128 } } }, 'webResources.memory.limit must be a Size (such as Size.mebibytes(64)), got 128'],

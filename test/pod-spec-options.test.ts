@@ -211,3 +211,12 @@ describe('the chart\'s namespace and labels, which every object of the chart get
     expect(() => new LoggingSidecarDeployment(chart(), 'web')).toThrow(message);
   });
 });
+
+test('a volume mounted through the escape hatch where the log volume is fails synth, naming the container, the path and both volumes', () => {
+  const chart = Testing.chart();
+  const extra = kplus.Volume.fromEmptyDir(chart, 'extra', 'extra');
+  const pod = new LoggingSidecarPod(chart, 'pod', { volumes: [extra] });
+  pod.webContainer.mount('/var/log/nginx', extra);
+  expect(() => Testing.synth(chart)).toThrow('[test/pod/Sidecar] container "nginx-container" mounts 2 volumes at "/var/log/nginx" ("shared-logs", "extra"), '
+    + 'which the API server refuses: mount each at a path of its own');
+});

@@ -11,6 +11,10 @@ export function show(value: unknown): string {
   if (typeof value === 'number') {
     return String(value);
   }
+  // A factory passed uncalled (`LogShipper.stream` for `LogShipper.stream()`): its name, not its source.
+  if (typeof value === 'function') {
+    return `the function ${value.name || '(anonymous)'} (not called)`;
+  }
   // A mapping read from YAML may have a key "toString": that is not a method.
   if (value && typeof value === 'object' && typeof value.toString === 'function'
     && value.toString !== Object.prototype.toString && !Array.isArray(value)) {
