@@ -1,4 +1,4 @@
-import { ApiObjectMetadata, Duration } from 'cdk8s';
+import { ApiObjectMetadata, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LoggingSidecar } from './logging-sidecar';
@@ -139,7 +139,8 @@ export class LoggingSidecarDeployment extends Construct {
       validateStrategy(props.strategy);
     }
     const options = resolveWebServerAndSidecar(props);
-    validatePodSpecOptions(props, { logVolume: options.logVolumeName, others: options.webVolumeNames });
+    validatePodSpecOptions(props, { logVolume: options.logVolumeName, others: options.webVolumeNames },
+      props.metadata?.namespace ?? Chart.of(this).namespace);
 
     this.hardened = options.hardened;
     this.webPort = options.webPort;

@@ -1,4 +1,4 @@
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LoggingSidecar } from './logging-sidecar';
@@ -66,7 +66,8 @@ export class LoggingSidecarPod extends Construct {
     validateMetadata('metadata', props.metadata ?? {}, 'podName');
     validateChartMetadata(this);
     const options = resolveWebServerAndSidecar(props);
-    validatePodSpecOptions(props, { logVolume: options.logVolumeName, others: options.webVolumeNames });
+    validatePodSpecOptions(props, { logVolume: options.logVolumeName, others: options.webVolumeNames },
+      props.metadata?.namespace ?? Chart.of(this).namespace);
 
     this.hardened = options.hardened;
     this.webPort = options.webPort;

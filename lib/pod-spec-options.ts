@@ -1,6 +1,7 @@
 import { isIP } from 'net';
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { LABEL_VALUE, QUALIFIED_NAME } from './checks/names';
 import { SHIPPER_VOLUME_PREFIX } from './logging-sidecar-checks';
 import { validateLabels } from './metadata-checks';
@@ -117,8 +118,11 @@ export interface ReservedVolumes {
   readonly others: string[];
 }
 
-/** Checks the pod-level options' values, after their types: before anything is created. */
-export function validatePodSpecOptions(options: PodSpecOptions, reserved: ReservedVolumes): void {
+/**
+ * Checks the pod-level options' values, after their types: before anything is
+ * created. `namespace` is the pod's, when known, for the objects it names.
+ */
+export function validatePodSpecOptions(options: PodSpecOptions, reserved: ReservedVolumes, namespace?: string): void {
   validateLabels('nodeSelector', options.nodeSelector ?? {});
   (options.tolerations ?? []).forEach((query, i) => validateToleration(`tolerations[${i}]`, query));
   if (options.dns) {
@@ -133,9 +137,11 @@ export function validatePodSpecOptions(options: PodSpecOptions, reserved: Reserv
   });
   if (options.serviceAccount) {
     validateDnsSubdomain('serviceAccount name', options.serviceAccount.name);
+    validateSameNamespace('serviceAccount', options.serviceAccount, namespace);
   }
   if (options.dockerRegistryAuth) {
     validateDnsSubdomain('dockerRegistryAuth name', options.dockerRegistryAuth.name);
+    validateSameNamespace('dockerRegistryAuth', options.dockerRegistryAuth, namespace);
   }
   validateVolumes(options.volumes ?? [], reserved);
   if (options.terminationGracePeriod !== undefined) {
@@ -224,6 +230,24 @@ function validateToleration(prop: string, query: kplus.NodeTaintQuery): void {
     if (text !== undefined) {
       validateReadBackAsWritten(`${prop} ${field}`, text);
     }
+  }
+}
+
+/**
+ * A pod can only use a service account or a pull secret of its own namespace.
+ * One defined in the app (not one named with `fromServiceAccountName()`, whose
+ * namespace is the pod's) is compared when both namespaces are known.
+ */
+function validateSameNamespace(prop: string, referenced: object, namespace: string | undefined): void {
+  let own: string | undefined;
+  try {
+    own = Construct.isConstruct(referenced) ? ApiObject.of(referenced).metadata.namespace : undefined;
+  } catch {
+    own = undefined; // an imported reference, with no object of its own
+  }
+  if (namespace !== undefined && own !== undefined && own !== namespace) {
+    throw new Error(`${prop} must be in the pod's namespace ${show(namespace)}, since a pod can only use one of its own namespace, `
+      + `got ${show((referenced as { name: string }).name)} in namespace ${show(own)}`);
   }
 }
 

@@ -220,3 +220,25 @@ test('a volume mounted through the escape hatch where the log volume is fails sy
   expect(() => Testing.synth(chart)).toThrow('[test/pod/Sidecar] container "nginx-container" mounts 2 volumes at "/var/log/nginx" ("shared-logs", "extra"), '
     + 'which the API server refuses: mount each at a path of its own');
 });
+
+describe('objects the pod names must be in its namespace', () => {
+  test('a service account or a pull secret of the app in another namespace fails, naming both namespaces', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const account = new kplus.ServiceAccount(chart, 'sa', { metadata: { name: 'reader', namespace: 'admin' } });
+    expect(() => new LoggingSidecarPod(chart, 'a', { serviceAccount: account }))
+      .toThrow('serviceAccount must be in the pod\'s namespace "shop", since a pod can only use one of its own namespace, got "reader" in namespace "admin"');
+    const secret = new kplus.Secret(new Chart(Testing.app(), 'other', { namespace: 'other' }), 'pull', { metadata: { name: 'registry' } });
+    expect(() => new LoggingSidecarDeployment(chart, 'b', { dockerRegistryAuth: secret }))
+      .toThrow('dockerRegistryAuth must be in the pod\'s namespace "shop", since a pod can only use one of its own namespace, got "registry" in namespace "other"');
+  });
+
+  test('one in the same namespace, one named by reference, and one of a pod with no namespace are taken', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const account = new kplus.ServiceAccount(chart, 'sa', { metadata: { name: 'reader' } });
+    expect(() => new LoggingSidecarPod(chart, 'a', { serviceAccount: account, podName: 'a' })).not.toThrow();
+    expect(() => new LoggingSidecarPod(chart, 'b', { serviceAccount: kplus.ServiceAccount.fromServiceAccountName(chart, 'ref', 'other'), podName: 'b' })).not.toThrow();
+    const plain = Testing.chart();
+    const elsewhere = new kplus.ServiceAccount(plain, 'sa', { metadata: { name: 'reader', namespace: 'admin' } });
+    expect(() => new LoggingSidecarPod(plain, 'c', { serviceAccount: elsewhere })).not.toThrow();
+  });
+});
