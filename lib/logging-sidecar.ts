@@ -8,7 +8,7 @@ import { checkAgainstWorkload, checkShipperConfig, CONFIG_VOLUME_NAME, DEFAULT_L
 import { configHash, declarePortsInManifest, placeInNamespaceOf, rollsOnTemplateChange, shareProcessNamespace } from './pod-template';
 import { checkProps, CONTAINER, FieldTypes, instanceOf, NUMBER, required, RESOURCES, STRING, WORKLOAD } from './runtime-types';
 import { restrictedSecurityContext, ROOT_IMAGE_SECURITY_CONTEXT } from './security-context';
-import { SHARED_PROP_TYPES, validateVolumeSizes } from './sidecar-props';
+import { SHARED_PROP_TYPES, validateNativeSidecarShipper, validateVolumeSizes } from './sidecar-props';
 import { checkUniqueObjectNames } from './unique-object-names';
 import {
   show,
@@ -175,10 +175,7 @@ export class LoggingSidecar extends Construct {
       throw new Error('nativeSidecar must be true on a Job or CronJob: a regular sidecar never exits, '
         + 'so the job would never complete, got nativeSidecar false');
     }
-    if (nativeSidecar && !this.shipper.drainsOnShutdown) {
-      throw new Error(`nativeSidecar needs a shipper that ships what is left and exits on SIGTERM, `
-        + `${this.shipper.displayName} does not (use LogShipper.stream() or LogShipper.fluentBit())`);
-    }
+    validateNativeSidecarShipper(nativeSidecar, this.shipper);
     if (props.runAsUser !== undefined && !hardened) {
       throw new Error(`runAsUser applies only with hardened: true, got runAsUser ${show(props.runAsUser)}`);
     }

@@ -7,7 +7,7 @@ import { SHIPPER_VOLUME_PREFIX } from './logging-sidecar-checks';
 import { validateLabels } from './metadata-checks';
 import { addNodeSelector } from './pod-template';
 import {
-  arrayOf, BOOLEAN, DURATION, FieldTypes, madeBy, mapOf, required, shape, STRING, STRINGS, typeOf,
+  arrayOf, BOOLEAN, DURATION, FieldTypes, madeBy, mapOf, named, required, shape, STRING, STRINGS, typeOf,
 } from './runtime-types';
 import { show, validateDnsLabel, validateDnsSubdomain, validateReadBackAsWritten, validateWholeSeconds } from './validation';
 
@@ -81,8 +81,7 @@ export interface PodSpecOptions {
 
 /** The runtime type of each pod-level option. */
 export const POD_SPEC_OPTION_TYPES: FieldTypes<PodSpecOptions> = {
-  serviceAccount: typeOf('be a cdk8s-plus service account (such as ServiceAccount.fromServiceAccountName(scope, id, name))',
-    value => hasName(value)),
+  serviceAccount: named('be a cdk8s-plus service account (such as ServiceAccount.fromServiceAccountName(scope, id, name))'),
   automountServiceAccountToken: BOOLEAN,
   nodeSelector: mapOf('be an object of node label names to values', STRING),
   tolerations: arrayOf('be an array of NodeTaintQuery (such as NodeTaintQuery.is(\'dedicated\', \'web\'))',
@@ -103,10 +102,9 @@ export const POD_SPEC_OPTION_TYPES: FieldTypes<PodSpecOptions> = {
     ip: required(STRING),
     hostnames: required(STRINGS),
   })),
-  dockerRegistryAuth: typeOf('be a cdk8s-plus Secret (such as a DockerConfigSecret or Secret.fromSecretName(scope, id, name))',
-    value => hasName(value)),
-  volumes: arrayOf('be an array of cdk8s-plus volumes (such as Volume.fromConfigMap(...))', typeOf(
-    'be a cdk8s-plus Volume (such as Volume.fromConfigMap(...))', value => hasName(value) && hasMethod(value, 'asVolume'))),
+  dockerRegistryAuth: named('be a cdk8s-plus Secret (such as a DockerConfigSecret or Secret.fromSecretName(scope, id, name))'),
+  volumes: arrayOf('be an array of cdk8s-plus volumes (such as Volume.fromConfigMap(...))', named(
+    'be a cdk8s-plus Volume (such as Volume.fromConfigMap(...))', 'asVolume')),
   terminationGracePeriod: DURATION,
 };
 
@@ -275,12 +273,4 @@ function validateVolumes(volumes: kplus.Volume[], reserved: ReservedVolumes): vo
         + `got ${show(volume.name)}`);
     }
   });
-}
-
-function hasName(value: unknown): value is { name: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string';
-}
-
-function hasMethod(value: unknown, method: string): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { [key: string]: unknown })[method] === 'function';
 }

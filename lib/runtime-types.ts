@@ -168,6 +168,11 @@ export function madeBy(expected: string): RuntimeType {
   return typeOf(expected, value => isObject(value) && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype);
 }
 
+/** A cdk8s-plus object referred to by name (a service account, a secret, a volume), with these methods too. */
+export function named(expected: string, ...methods: string[]): RuntimeType {
+  return typeOf(expected, value => isObject(value) && typeof value.name === 'string' && methods.every(m => typeof value[m] === 'function'));
+}
+
 /** A cdk8s-plus workload, by what the sidecar reads and calls on it. */
 export const WORKLOAD = typeOf('be a cdk8s-plus workload (a Pod, Deployment, StatefulSet, DaemonSet, Job or CronJob)',
   value => isObject(value)

@@ -22,6 +22,14 @@ export const SHARED_PROP_TYPES = {
   rotateLogsAt: SIZE,
 } satisfies { [prop: string]: RuntimeType };
 
+/** A native sidecar is stopped after the writer, so its shipper must ship what is left and exit on SIGTERM. */
+export function validateNativeSidecarShipper(nativeSidecar: boolean, shipper: LogShipper): void {
+  if (nativeSidecar && !shipper.drainsOnShutdown) {
+    throw new Error(`nativeSidecar needs a shipper that ships what is left and exits on SIGTERM, `
+      + `${shipper.displayName} does not (use LogShipper.stream() or LogShipper.fluentBit())`);
+  }
+}
+
 /**
  * `volumeSizeLimit` in whole mebibytes, as cdk8s-plus writes an emptyDir's
  * `sizeLimit`; `rotateLogsAt` in whole kibibytes, at least 1Mi, up to the same

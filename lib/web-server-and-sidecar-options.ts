@@ -4,7 +4,7 @@ import { isOfficialNginx, parseImageReference } from './image-reference';
 import { LogShipper } from './log-shipper';
 import { DEFAULT_LOG_VOLUME_NAME, SHIPPER_VOLUME_PREFIX } from './logging-sidecar-checks';
 import { BOOLEAN, DURATION, FieldTypes, NUMBER, RESOURCES, STRING } from './runtime-types';
-import { SHARED_PROP_TYPES, validateVolumeSizes } from './sidecar-props';
+import { SHARED_PROP_TYPES, validateNativeSidecarShipper, validateVolumeSizes } from './sidecar-props';
 import {
   show,
   validateAbsoluteDirectory,
@@ -221,11 +221,8 @@ export function resolveWebServerAndSidecar(props: WebServerAndSidecarOptions): R
   }
   validateVolumeSizes(props.volumeSizeLimit, props.rotateLogsAt);
   const shipper = resolveShipper(props);
-  // LoggingSidecar checks this too, but only once the workload exists.
-  if (props.nativeSidecar && !shipper.drainsOnShutdown) {
-    throw new Error(`nativeSidecar needs a shipper that ships what is left and exits on SIGTERM, `
-      + `${shipper.displayName} does not (use LogShipper.stream() or LogShipper.fluentBit())`);
-  }
+  // Here too, not only in LoggingSidecar, which checks it once the workload exists.
+  validateNativeSidecarShipper(props.nativeSidecar ?? false, shipper);
   return {
     ...props,
     hardened,
